@@ -1,0 +1,52 @@
+# Two commands a person needs: `make run` and `make test`. Each works on a fresh clone.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+export ELEARN_INSTANCE_DIR ?= $(CURDIR)/instance
+
+.PHONY: run test install translations migrate seed browser-deps node-deps bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(STAMP)
+
+translations: $(STAMP)
+	$(BIN)/elearn translate compile > /dev/null
+
+# A secret for the local demo only; production sets SECRET_KEY in the environment.
+$(ELEARN_INSTANCE_DIR)/secret_key:
+	mkdir -p $(ELEARN_INSTANCE_DIR)
+	$(BIN)/python -c "import secrets; print(secrets.token_hex(32))" > $@
+
+run: $(STAMP) translations $(ELEARN_INSTANCE_DIR)/secret_key
+	SECRET_KEY=$$(cat $(ELEARN_INSTANCE_DIR)/secret_key) $(BIN)/elearn content check
+	SECRET_KEY=$$(cat $(ELEARN_INSTANCE_DIR)/secret_key) $(BIN)/elearn db upgrade
+	SECRET_KEY=$$(cat $(ELEARN_INSTANCE_DIR)/secret_key) $(BIN)/elearn seed-demo
+	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
+	SECRET_KEY=$$(cat $(ELEARN_INSTANCE_DIR)/secret_key) $(BIN)/gunicorn --workers 2 \
+	  --bind $(HOST):$(PORT) --access-logfile - 'elearn:create_app()'
+
+# Debian's chromium and the Noto fonts (Devanagari, Arabic, CJK) for browser tests.
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK" \
+	    || ! fc-list 2>/dev/null | grep -qi "Noto Sans Devanagari"; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    chromium fonts-noto-core fonts-noto-cjk > /dev/null; \
+	fi
+
+node-deps: package-lock.json
+	@[ -f node_modules/axe-core/axe.min.js ] || npm ci --no-audit --no-fund --silent
+
+test: $(STAMP) translations browser-deps node-deps
+	$(BIN)/elearn content check
+	$(BIN)/python -m pytest -p no:cacheprovider
+
+clean:
+	rm -rf $(VENV) node_modules instance test-artifacts

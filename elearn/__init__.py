@@ -1,0 +1,51 @@
+"""elearn: human-rights compliance training (Flask application factory)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from .config import DEFAULTS, PROJECT_ROOT, Config
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """defaults -> Config from the environment -> the mapping passed in (tests)."""
+    app = Flask(__name__, instance_path=os.environ.get("ELEARN_INSTANCE_DIR")
+                or str(PROJECT_ROOT / "instance"))
+    app.config.update(DEFAULTS)
+    app.config.from_object(Config(app.instance_path))
+    if config:
+        app.config.update(config)
+    _require_secret(app)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from .catalog import load_catalog
+    catalog = load_catalog(app.config["ELEARN_CONTENT_DIR"])
+    if catalog.errors:
+        listing = "\n".join(str(p) for p in catalog.errors[:20])
+        raise RuntimeError(f"content has errors (run `elearn content check`):\n{listing}")
+    app.extensions["elearn_catalog"] = catalog
+
+    from . import web
+    web.init_app(app)
+
+    from .auth import bp as auth_bp
+    from .concerns import bp as concerns_bp
+    from .courses import bp as courses_bp
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(courses_bp)
+    app.register_blueprint(concerns_bp)
+
+    from .cli import register_cli
+    register_cli(app)
+    return app
+
+
+def _require_secret(app: Flask) -> None:
+    if app.config.get("SECRET_KEY"):
+        return
+    if app.debug or app.testing:
+        app.config["SECRET_KEY"] = "dev-only-not-secret"
+        return
+    raise RuntimeError("SECRET_KEY must be set (see README: Configuration)")

@@ -1,0 +1,44 @@
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import func, or_, select
+
+from ..extensions import db
+from ..models import User
+from ..web import is_safe_next
+from . import bp
+from .forms import LoginForm
+from .passwords import verify_password
+
+
+def find_user_for_login(login: str) -> User | None:
+    login = login.strip()
+    return db.session.scalar(select(User).where(
+        or_(User.employee_id == login, func.lower(User.email) == login.lower())))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if current_user.is_authenticated:
+        return redirect(url_for("courses.my_training"))
+    if form.validate_on_submit():
+        user = find_user_for_login(form.login.data)
+        if user is not None and verify_password(user.password_hash, form.password.data) and user.active:
+            login_user(user)
+            target = form.next.data
+            return redirect(target if is_safe_next(target) else url_for("courses.my_training"))
+        # One message for unknown user, wrong password and inactive account.
+        form.password.errors.append(_("The employee ID, email or password is not right, "
+                                      "or the account is not active."))
+    return render_template("auth/login.html", form=form), (200 if not form.errors else 400)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("auth.login"))

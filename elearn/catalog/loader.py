@@ -1,0 +1,289 @@
+"""content/ files -> Catalog. The only code that knows the layout of content/.
+
+Everything is parsed, checked and rendered once at load time; the web app keeps the
+Catalog for its lifetime and never renders Markdown on a request.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .model import Course, Helpline, Module, Quiz
+from .questions import parse_question, same_check
+from .render import render_markdown
+from .yamlfile import ContentError, file_hash, read_yaml, split_front_matter
+
+REGIONS = ("north_america", "latin_america", "europe", "arab_states", "south_asia",
+           "east_asia", "southeast_asia", "global")
+DEFAULT_REGION = "global"
+_MODULE_FILE = re.compile(r"^(\d+)-([a-z0-9][a-z0-9-]*)\.md$")
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: Path
+    line: int
+    message: str
+    kind: str = "error"  #: "error" or "stale" (a stale translation is still served)
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.kind}: {self.message}"
+
+
+@dataclass
+class Catalog:
+    root: Path
+    courses: dict[str, Course] = field(default_factory=dict)
+    regions: dict[str, str] = field(default_factory=dict)  #: country -> region
+    helplines: dict[str, tuple[Helpline, ...]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def region_for(self, country: str | None) -> str:
+        """The one region lookup: ISO 3166-1 alpha-2 country -> region."""
+        return self.regions.get((country or "").upper(), DEFAULT_REGION)
+
+    def helplines_for(self, country: str | None) -> tuple[Helpline, ...]:
+        return self.helplines.get((country or "").upper(), ())
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.kind == "error"]
+
+    @property
+    def stale(self) -> list[Problem]:
+        return [p for p in self.problems if p.kind == "stale"]
+
+
+def load_catalog(root: str | Path) -> Catalog:
+    root = Path(root)
+    catalog = Catalog(root=root)
+    problems = catalog.problems
+    _guard(problems, lambda: catalog.regions.update(_load_regions(root / "regions.yaml")))
+    _guard(problems, lambda: catalog.helplines.update(_load_helplines(root / "helplines.yaml")))
+    for course_yaml in sorted(root.glob("*/course.yaml")):
+        course = _guard(problems, lambda: _load_course(course_yaml, problems))
+        if course is not None:
+            catalog.courses[course.id] = course
+    return catalog
+
+
+def _guard(problems: list[Problem], action):
+    try:
+        return action()
+    except ContentError as exc:
+        problems.append(Problem(exc.path, exc.line, exc.message))
+        return None
+
+
+def _require(mapping, key, path: Path, kind=None):
+    if not isinstance(mapping, dict) or key not in mapping:
+        raise ContentError(path, getattr(mapping, "line", 1), f"missing '{key}'")
+    value = mapping[key]
+    if kind is not None and not isinstance(value, kind):
+        raise ContentError(path, getattr(mapping, "line", 1), f"'{key}' has the wrong type")
+    return value
+
+
+def _load_regions(path: Path) -> dict[str, str]:
+    if not path.exists():
+        return {}
+    data = read_yaml(path) or {}
+    countries = _require(data, "countries", path, dict)
+    for code, region in countries.items():
+        if not _COUNTRY.match(str(code)):
+            raise ContentError(path, countries.line, f"'{code}' is not an ISO 3166-1 alpha-2 code")
+        if region not in REGIONS:
+            raise ContentError(path, countries.line, f"{code}: unknown region '{region}'")
+    return dict(countries)
+
+
+def _load_helplines(path: Path) -> dict[str, tuple[Helpline, ...]]:
+    if not path.exists():
+        return {}
+    data = read_yaml(path) or {}
+    result = {}
+    for code, entries in data.items():
+        if not _COUNTRY.match(str(code)) or not isinstance(entries, list):
+            raise ContentError(path, data.line, f"'{code}' must be a country code with a list")
+        lines = []
+        for entry in entries:
+            for key in ("name", "source", "confidence"):
+                _require(entry, key, path, str)
+            if entry["confidence"] not in ("official", "secondary"):
+                raise ContentError(path, entry.line, "confidence must be official or secondary")
+            known = Helpline.__dataclass_fields__
+            unknown = set(entry) - set(known)
+            if unknown:
+                raise ContentError(path, entry.line, f"unknown keys: {', '.join(sorted(unknown))}")
+            lines.append(Helpline(**{k: (str(v) if k != "anonymous" else bool(v))
+                                     for k, v in entry.items()}))
+        result[code] = tuple(lines)
+    return result
+
+
+def _load_course(path: Path, problems: list[Problem]) -> Course:
+    data = read_yaml(path)
+    course_id = _require(data, "id", path, str)
+    if course_id != path.parent.name:
+        raise ContentError(path, data.line, f"id '{course_id}' differs from folder '{path.parent.name}'")
+    default = _require(data, "default_locale", path, str)
+    locales = tuple(_require(data, "locales", path, list))
+    if default not in locales:
+        raise ContentError(path, data.line, "default_locale must be one of locales")
+    audience = data.get("audience") or {"everyone": True}
+    titles = _require(data, "title", path, dict)
+    for locale in locales:
+        if locale not in titles:
+            problems.append(Problem(path, titles.line, f"title missing for locale {locale}"))
+    course = Course(
+        id=course_id, version=str(_require(data, "version", path)), default_locale=default,
+        locales=locales, pass_mark=int(data.get("pass_mark", 80)),
+        recertify_months=data.get("recertify_months"),
+        retrain_on_major=bool(data.get("retrain_on_major", False)),
+        audience_everyone=bool(audience.get("everyone", False)),
+        audience_departments=tuple(audience.get("departments") or ()),
+        regional_after=data.get("regional_after"),
+        titles=dict(titles), descriptions=dict(data.get("description") or {}),
+    )
+    folder = path.parent
+    source_modules = _load_modules(folder / default, default, None, None, problems)
+    if not source_modules:
+        raise ContentError(path, 1, f"no modules in {folder / default}")
+    course.modules[default] = source_modules
+    course.quizzes[default] = _load_quiz(folder / default / "quiz.yaml", default, None, problems)
+    for locale in locales:
+        if locale == default:
+            continue
+        course.modules[locale] = _load_translations(
+            folder, default, locale, source_modules, None, problems)
+        course.quizzes[locale] = _load_quiz(
+            folder / locale / "quiz.yaml", locale, course.quizzes[default], problems)
+    _load_regional(course, folder / "regions", problems)
+    if course.regional_after and course.regional_after not in {m.id for m in source_modules}:
+        problems.append(Problem(path, data.line,
+                                f"regional_after names unknown module '{course.regional_after}'"))
+        course.regional_after = None
+    return course
+
+
+def _module_files(folder: Path) -> list[tuple[int, str, Path]]:
+    found = []
+    for file in sorted(folder.glob("*.md")):
+        match = _MODULE_FILE.match(file.name)
+        if match:
+            found.append((int(match.group(1)), match.group(2), file))
+    return found
+
+
+def _load_modules(folder, locale, region, sources, problems) -> tuple[Module, ...]:
+    modules = []
+    for order, slug, file in _module_files(folder):
+        source = sources.get(slug) if sources is not None else None
+        module = _guard(problems, lambda: _parse_module(file, order, slug, locale, region, source, problems))
+        if module is not None:
+            modules.append(module)
+    return tuple(modules)
+
+
+def _parse_module(file, order, slug, locale, region, source_file, problems) -> Module:
+    meta, body, body_line = split_front_matter(file.read_text(encoding="utf-8"), file)
+    title = _require(meta, "title", file, str)
+    minutes = _require(meta, "minutes", file, int)
+    check = None
+    if "check" in meta:
+        check = parse_question(meta["check"], file, source=None, default_id="check")
+    source_hash = meta.get("source_hash")
+    if source_file is not None:
+        _check_fresh(file, meta, source_file, problems)
+    try:
+        html = render_markdown(body)
+    except Exception as exc:  # Markdown should never fail; report it if it does
+        raise ContentError(file, body_line, f"Markdown does not render: {exc}") from exc
+    return Module(id=slug, order=order, locale=locale, title=title, minutes=minutes,
+                  html=html, region=region, check=check, source_hash=source_hash)
+
+
+def _check_fresh(file: Path, meta: dict, source_file: Path, problems: list[Problem]) -> None:
+    recorded = meta.get("source_hash")
+    if recorded != file_hash(source_file):
+        why = "no source_hash" if not recorded else f"{source_file.name} changed since translation"
+        problems.append(Problem(file, getattr(meta, "line", 1), f"stale translation: {why}", "stale"))
+
+
+def _load_translations(folder, default, locale, source_modules, region, problems):
+    source_dir = folder / default
+    sources = {slug: f for _, slug, f in _module_files(source_dir)}
+    modules = _load_modules(folder / locale, locale, region, sources, problems)
+    have = {m.id for m in modules}
+    by_id = {m.id: m for m in modules}
+    for module in source_modules:
+        if module.id not in have:
+            expected = folder / locale / sources[module.id].name
+            problems.append(Problem(expected, 1, f"missing translation of {sources[module.id]}"))
+    source_by_id = {m.id: m for m in source_modules}
+    for module in modules:
+        if module.id in source_by_id and not same_check(module.check, source_by_id[module.id].check):
+            problems.append(Problem(folder / locale / sources[module.id].name, 2,
+                                    "check question: type, option ids or answer differ from the source"))
+        if module.id not in sources:
+            problems.append(Problem(folder / locale, 1, f"module '{module.id}' has no source in {default}"))
+    # Serve the source module where a translation is missing, so a gap never breaks a page.
+    return tuple(by_id.get(m.id, m) for m in source_modules)
+
+
+def _load_quiz(path: Path, locale: str, source: Quiz | None, problems) -> Quiz:
+    if not path.exists():
+        problems.append(Problem(path, 1, "missing quiz.yaml"))
+        if source is None:
+            raise ContentError(path, 1, "the default locale must have a quiz")
+        return source
+    try:
+        data = read_yaml(path)
+        questions_data = _require(data, "questions", path, list)
+        questions = []
+        seen = set()
+        for item in questions_data:
+            question = parse_question(item, path, source=source)
+            if question.id in seen:
+                raise ContentError(path, item.line, f"duplicate question id '{question.id}'")
+            seen.add(question.id)
+            questions.append(question)
+    except ContentError as exc:
+        problems.append(Problem(exc.path, exc.line, exc.message))
+        if source is None:
+            raise
+        return source
+    if source is not None:
+        missing = [q.id for q in source.questions if q.id not in seen]
+        if missing:
+            problems.append(Problem(path, data.line, f"questions missing: {', '.join(missing)}"))
+            return source
+        source_path = path.parent.parent / source.locale / "quiz.yaml"
+        _check_fresh(path, data, source_path, problems)
+    return Quiz(locale=locale, shuffle=bool(data.get("shuffle", False)),
+                questions=tuple(questions), source_hash=data.get("source_hash"))
+
+
+def _load_regional(course: Course, folder: Path, problems: list[Problem]) -> None:
+    if not folder.is_dir():
+        return
+    for region_dir in sorted(p for p in folder.iterdir() if p.is_dir()):
+        region = region_dir.name
+        if region not in REGIONS:
+            problems.append(Problem(region_dir, 1, f"unknown region '{region}'"))
+            continue
+        default = course.default_locale
+        source = _load_modules(region_dir / default, default, region, None, problems)
+        by_locale = {default: source}
+        for locale in course.locales:
+            if locale != default:
+                by_locale[locale] = _load_translations(region_dir, default, locale, source, region, problems)
+        course.regional[region] = by_locale
+    names = {r: {m.id for m in mods[course.default_locale]} for r, mods in course.regional.items()}
+    expected = set().union(*names.values()) if names else set()
+    for region, ids in names.items():
+        for missing in sorted(expected - ids):
+            problems.append(Problem(folder / region / course.default_locale, 1,
+                                    f"regional module '{missing}' missing in region {region}"))

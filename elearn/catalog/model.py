@@ -1,0 +1,171 @@
+"""Immutable objects the content loader builds from the files under content/.
+
+Ids are stable across languages (Kolibri's rule): user state in the database refers
+to course, module and question ids, never to file paths or rendered text.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+QUESTION_TYPES = ("single", "multiple", "true_false")
+TRUE_FALSE_OPTION_IDS = ("true", "false")
+
+
+@dataclass(frozen=True)
+class Option:
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    type: str  #: single | multiple | true_false
+    text: str
+    options: tuple[Option, ...]  #: true_false questions get ids "true" and "false"
+    answer: frozenset[str]  #: ids of the correct options
+    explanation: str
+
+    def option(self, option_id: str) -> Option | None:
+        return next((o for o in self.options if o.id == option_id), None)
+
+
+@dataclass(frozen=True)
+class Quiz:
+    locale: str
+    shuffle: bool
+    questions: tuple[Question, ...]
+    source_hash: str | None = None
+
+    def question(self, question_id: str) -> Question | None:
+        return next((q for q in self.questions if q.id == question_id), None)
+
+
+@dataclass(frozen=True)
+class Module:
+    id: str  #: the file's slug, the same in every locale
+    order: int
+    locale: str
+    title: str
+    minutes: int
+    html: str  #: sanitised, rendered once at load time
+    region: str | None = None  #: set on regional modules
+    check: Question | None = None  #: a regional module's unscored check question
+    source_hash: str | None = None
+
+
+@dataclass(frozen=True)
+class Helpline:
+    name: str
+    source: str
+    confidence: str
+    run_by: str | None = None
+    phone: str | None = None
+    sms: str | None = None
+    url: str | None = None
+    hours: str | None = None
+    languages: str | None = None
+    anonymous: bool | None = None
+
+
+@dataclass(frozen=True)
+class CourseView:
+    """What one learner sees of a course: one locale, one region, modules in order."""
+    course: "Course"
+    locale: str  #: the locale the content is served in
+    requested_locale: str
+    region: str
+    modules: tuple[Module, ...]
+    quiz: Quiz
+
+    @property
+    def fell_back(self) -> bool:
+        return self.locale != self.requested_locale
+
+    @property
+    def title(self) -> str:
+        return self.course.title_in(self.locale)
+
+    def module(self, module_id: str) -> Module | None:
+        return next((m for m in self.modules if m.id == module_id), None)
+
+    def neighbours(self, module_id: str) -> tuple[Module | None, Module | None]:
+        ids = [m.id for m in self.modules]
+        i = ids.index(module_id)
+        prev = self.modules[i - 1] if i > 0 else None
+        nxt = self.modules[i + 1] if i + 1 < len(ids) else None
+        return prev, nxt
+
+
+@dataclass
+class Course:
+    id: str
+    version: str
+    default_locale: str
+    locales: tuple[str, ...]
+    pass_mark: int
+    recertify_months: int | None
+    retrain_on_major: bool
+    audience_everyone: bool
+    audience_departments: tuple[str, ...]
+    regional_after: str | None
+    titles: dict[str, str]
+    descriptions: dict[str, str]
+    #: locale -> modules in order (without regional modules)
+    modules: dict[str, tuple[Module, ...]] = field(default_factory=dict)
+    #: region -> locale -> regional modules in order
+    regional: dict[str, dict[str, tuple[Module, ...]]] = field(default_factory=dict)
+    quizzes: dict[str, Quiz] = field(default_factory=dict)
+    _views: dict[tuple[str, str], CourseView] = field(default_factory=dict, repr=False)
+
+    @property
+    def major_version(self) -> int:
+        return int(self.version.split(".")[0])
+
+    @property
+    def answer_key(self) -> Quiz:
+        """The source-locale quiz: the one key every locale is scored against."""
+        return self.quizzes[self.default_locale]
+
+    def title_in(self, locale: str) -> str:
+        return self.titles.get(locale) or self.titles[self.default_locale]
+
+    def description_in(self, locale: str) -> str:
+        return self.descriptions.get(locale) or self.descriptions.get(self.default_locale, "")
+
+    def content_locale(self, requested: str) -> str:
+        """learner locale (es_MX) -> its language (es) -> the course default."""
+        if requested in self.locales:
+            return requested
+        language = requested.replace("-", "_").split("_")[0]
+        for locale in self.locales:
+            if locale.split("_")[0] == language:
+                return locale
+        return self.default_locale
+
+    def region_used(self, region: str) -> str:
+        if not self.regional:
+            return region
+        return region if region in self.regional else "global"
+
+    def view(self, requested_locale: str, region: str) -> CourseView:
+        """Views are built once per (locale, region) and reused: never per request."""
+        key = (requested_locale, region)
+        view = self._views.get(key)
+        if view is None:
+            view = self._build_view(requested_locale, region)
+            self._views[key] = view
+        return view
+
+    def _build_view(self, requested_locale: str, region: str) -> CourseView:
+        locale = self.content_locale(requested_locale)
+        region = self.region_used(region)
+        modules = list(self.modules[locale])
+        if self.regional:
+            extra = self.regional.get(region, {}).get(locale, ())
+            at = len(modules)
+            if self.regional_after:
+                at = next(i + 1 for i, m in enumerate(modules) if m.id == self.regional_after)
+            modules[at:at] = extra
+        return CourseView(self, locale, requested_locale, region, tuple(modules),
+                          self.quizzes[locale])

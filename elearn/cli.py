@@ -1,0 +1,107 @@
+"""The `elearn` command (also `flask --app elearn`): db, content, demo data, translations."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import FlaskGroup, with_appcontext
+
+from .config import PROJECT_ROOT
+
+
+def _create(*_args, **_kwargs):
+    from . import create_app
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create, add_default_commands=True)
+def main():
+    """elearn: human-rights compliance training."""
+
+
+def register_cli(app) -> None:
+    """Commands that need the app (and so a valid content tree) hang off app.cli."""
+    from .seed import seed_demo_command
+    app.cli.add_command(seed_demo_command)
+
+
+# --- content ---------------------------------------------------------------------------
+def _content_dir(value: str | None) -> Path:
+    return Path(value or os.environ.get("ELEARN_CONTENT_DIR") or PROJECT_ROOT / "content")
+
+
+@main.group(cls=click.Group)
+def content():
+    """Check the course files and their translations."""
+
+
+@content.command("check")
+@click.option("--content-dir", type=click.Path(file_okay=False), help="Defaults to ELEARN_CONTENT_DIR or ./content")
+def content_check(content_dir):
+    """Report every rule violation with file and line; exit 1 if there is any."""
+    from .catalog import load_catalog
+    catalog = load_catalog(_content_dir(content_dir))
+    for problem in catalog.problems:
+        click.echo(str(problem), err=True)
+    if catalog.problems:
+        click.echo(f"{len(catalog.problems)} problem(s).", err=True)
+        sys.exit(1)
+    total = sum(len(c.locales) for c in catalog.courses.values())
+    click.echo(f"content ok: {len(catalog.courses)} course(s), {total} course locale(s), "
+               f"{len(catalog.regions)} countries mapped, {len(catalog.helplines)} countries with helplines")
+
+
+@content.command("status")
+@click.option("--content-dir", type=click.Path(file_okay=False))
+def content_status(content_dir):
+    """Course x locale: modules, regional modules, quiz, with missing and stale counts."""
+    from .catalog.status import translation_status
+    rows = translation_status(_content_dir(content_dir))
+    header = f"{'course':24} {'locale':8} {'modules':>9} {'regional':>9} {'quiz':>5} {'missing':>8} {'stale':>6}"
+    click.echo(header)
+    for row in rows:
+        click.echo(f"{row.course:24} {row.locale:8} {row.modules:>9} {row.regional:>9} "
+                   f"{row.quiz:>5} {row.missing:>8} {row.stale:>6}")
+    if any(row.missing for row in rows):
+        sys.exit(1)
+
+
+# --- translations ----------------------------------------------------------------------
+@main.group(cls=click.Group)
+def translate():
+    """Interface catalogs: extract, update, compile (wraps pybabel)."""
+
+
+def _pybabel(*args: str) -> None:
+    command = [sys.executable, "-m", "babel.messages.frontend", *args]
+    if subprocess.run(command, cwd=PROJECT_ROOT).returncode != 0:
+        raise click.ClickException("pybabel failed: " + " ".join(args))
+
+
+@translate.command("extract")
+def translate_extract():
+    _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-output",
+             "-o", "translations/messages.pot", ".")
+
+
+@translate.command("update")
+def translate_update():
+    translate_extract.callback()
+    _pybabel("update", "-i", "translations/messages.pot", "-d", "translations", "--no-fuzzy-matching")
+
+
+@translate.command("compile")
+def translate_compile():
+    _pybabel("compile", "-d", "translations", "--statistics")
+
+
+@translate.command("init")
+@click.argument("locale")
+def translate_init(locale):
+    _pybabel("init", "-i", "translations/messages.pot", "-d", "translations", "-l", locale)
+
+
+__all__ = ["main", "register_cli", "with_appcontext"]

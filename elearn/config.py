@@ -1,0 +1,55 @@
+"""Configuration from the environment. Every variable is listed in README.md."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.strip().lower() in ("1", "true", "yes", "on")
+
+
+class Config:
+    """Read once, when the app is created."""
+
+    def __init__(self, instance_path: str):
+        env = os.environ
+        self.SECRET_KEY = env.get("SECRET_KEY")
+        self.DEBUG = _bool("ELEARN_DEBUG")
+        self.SQLALCHEMY_DATABASE_URI = _database_url(
+            env.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'elearn.sqlite'}")
+        self.ELEARN_CONTENT_DIR = env.get("ELEARN_CONTENT_DIR") or str(PROJECT_ROOT / "content")
+        self.ELEARN_CONCERN_URL = env.get("ELEARN_CONCERN_URL") or ""
+        self.ELEARN_DEFAULT_TIMEZONE = env.get("ELEARN_DEFAULT_TIMEZONE") or "UTC"
+        self.ELEARN_DEFAULT_DUE_DAYS = int(env.get("ELEARN_DEFAULT_DUE_DAYS") or 30)
+        self.SESSION_COOKIE_SECURE = _bool("ELEARN_SECURE_COOKIES", False)
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        self.ELEARN_PROXY_HOPS = int(env.get("ELEARN_PROXY_HOPS") or 0)
+
+
+def _database_url(url: str) -> str:
+    # Heroku-style URLs say postgres://; SQLAlchemy wants the psycopg 3 driver named.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+#: Settings that never come from the environment.
+DEFAULTS = {
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    # Do not rewrite the session cookie on every response: no needless session writes.
+    "SESSION_REFRESH_EACH_REQUEST": False,
+    "BABEL_DEFAULT_LOCALE": "en",
+    "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
+    "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+}

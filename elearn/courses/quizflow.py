@@ -1,0 +1,84 @@
+"""A quiz attempt between rendering and submitting.
+
+The rendered quiz carries a signed attempt token naming the questions and the option
+order shown; the answer key never leaves the server. Submitting checks the
+signature, then that every answer names a question and option that was shown.
+"""
+from __future__ import annotations
+
+import random
+import secrets
+from dataclasses import dataclass
+
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from ..catalog import CourseView
+
+_SALT = "elearn-quiz-attempt"
+
+
+class ForgedSubmission(Exception):
+    """The submission names something the rendered quiz did not show."""
+
+
+class IncompleteSubmission(Exception):
+    def __init__(self, answers: dict[str, list[str]]):
+        super().__init__("unanswered questions")
+        self.answers = answers
+
+
+@dataclass(frozen=True)
+class Attempt:
+    nonce: str  #: stored as the attempt's unique token
+    assignment_id: int
+    shown: list[dict]  #: [{"id": qid, "options": [oid, ...]}] in display order
+    signed: str  #: goes into the form
+
+
+def issue_attempt(secret: str, view: CourseView, assignment_id: int) -> Attempt:
+    rng = random.SystemRandom()
+    questions = list(view.quiz.questions)
+    if view.quiz.shuffle:
+        rng.shuffle(questions)
+    shown = []
+    for q in questions:
+        options = [o.id for o in q.options]
+        if view.quiz.shuffle and q.type != "true_false":
+            rng.shuffle(options)
+        shown.append({"id": q.id, "options": options})
+    nonce = secrets.token_hex(16)
+    signed = URLSafeSerializer(secret, salt=_SALT).dumps({"n": nonce, "a": assignment_id, "q": shown})
+    return Attempt(nonce, assignment_id, shown, signed)
+
+
+def read_attempt(secret: str, signed: str, assignment_id: int) -> Attempt:
+    try:
+        data = URLSafeSerializer(secret, salt=_SALT).loads(signed or "")
+    except BadSignature as exc:
+        raise ForgedSubmission("bad attempt token") from exc
+    if data.get("a") != assignment_id:
+        raise ForgedSubmission("attempt token belongs to another assignment")
+    return Attempt(data["n"], data["a"], data["q"], signed)
+
+
+def read_answers(form, attempt: Attempt, view: CourseView) -> dict[str, list[str]]:
+    """Form fields q-<question id> -> {question id: [option ids]}; refuses anything
+    that was not shown and asks again when a question is unanswered."""
+    shown = {item["id"]: item["options"] for item in attempt.shown}
+    answers: dict[str, list[str]] = {}
+    for field in form:
+        if not field.startswith("q-"):
+            continue
+        qid = field[2:]
+        if qid not in shown:
+            raise ForgedSubmission(f"unknown question {qid!r}")
+        chosen = form.getlist(field)
+        if any(c not in shown[qid] for c in chosen) or len(set(chosen)) != len(chosen):
+            raise ForgedSubmission(f"unknown option for {qid!r}")
+        question = view.quiz.question(qid)
+        if question is None or (question.type != "multiple" and len(chosen) > 1):
+            raise ForgedSubmission(f"too many options for {qid!r}")
+        answers[qid] = sorted(chosen)
+    if set(answers) != set(shown) or not all(answers.values()):
+        raise IncompleteSubmission(answers)
+    return answers

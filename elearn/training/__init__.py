@@ -1,0 +1,1 @@
+"""The training rules, each in one place: status, scoring, completion, assignment cycles."""

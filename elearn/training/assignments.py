@@ -1,0 +1,74 @@
+"""Assignment cycles: who must take which course, by when, and when a cycle restarts."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from ..catalog import Catalog, Course
+from ..extensions import db
+from ..models import Assignment, Completion, User, utcnow
+
+
+def in_audience(course: Course, user: User) -> bool:
+    if course.audience_everyone:
+        return True
+    department = (user.department or "").strip().casefold()
+    return department in {d.casefold() for d in course.audience_departments}
+
+
+def current_assignment(user_id: int, course_id: str) -> Assignment | None:
+    return db.session.scalar(select(Assignment).where(
+        Assignment.user_id == user_id, Assignment.course_id == course_id,
+        Assignment.current.is_(True)))
+
+
+def assign(user: User, course: Course, due_at: datetime | None, source: str) -> Assignment:
+    """Give the user a current cycle of the course (a no-op when one exists)."""
+    existing = current_assignment(user.id, course.id)
+    if existing is not None:
+        return existing
+    assignment = Assignment(user_id=user.id, course_id=course.id, cycle=1, current=True,
+                            course_major=course.major_version, due_at=due_at, source=source)
+    db.session.add(assignment)
+    db.session.flush()
+    return assignment
+
+
+def apply_audience_rules(user: User, catalog: Catalog, due_days: int) -> list[Assignment]:
+    due = utcnow() + timedelta(days=due_days)
+    return [assign(user, course, due, "audience")
+            for course in catalog.courses.values() if in_audience(course, user)]
+
+
+def start_new_cycle(assignment: Assignment, course: Course, due_at: datetime | None) -> Assignment:
+    """Close this cycle and open the next; history of the old one stays."""
+    assignment.current = False
+    db.session.flush()
+    fresh = Assignment(user_id=assignment.user_id, course_id=assignment.course_id,
+                       cycle=assignment.cycle + 1, current=True, course_major=course.major_version,
+                       due_at=due_at, source=assignment.source)
+    db.session.add(fresh)
+    db.session.flush()
+    return fresh
+
+
+def renew_cycles(user: User, catalog: Catalog, due_days: int) -> bool:
+    """Start a new cycle where a completion expired (recertification) or the course has
+    a new major version that requires retraining. Returns True when anything changed."""
+    now = utcnow()
+    rows = db.session.execute(
+        select(Assignment, Completion.expires_at)
+        .outerjoin(Completion, Completion.assignment_id == Assignment.id)
+        .where(Assignment.user_id == user.id, Assignment.current.is_(True))).all()
+    changed = False
+    for assignment, expires_at in rows:
+        course = catalog.courses.get(assignment.course_id)
+        if course is None:
+            continue
+        expired = expires_at is not None and expires_at <= now
+        retrain = course.retrain_on_major and course.major_version > assignment.course_major
+        if expired or retrain:
+            start_new_cycle(assignment, course, now + timedelta(days=due_days))
+            changed = True
+    return changed

@@ -1,0 +1,44 @@
+"""Quiz scoring: the one place. Pure functions, no Flask, no database.
+
+A question scores 1 only when the chosen options are exactly the correct set.
+score = correct / questions x 100, floored, so the shown score and the pass
+decision always agree; passed when score >= the course's pass mark.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..catalog import Quiz
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    question_id: str
+    chosen: frozenset[str]
+    correct: bool
+    answer: frozenset[str]
+
+
+@dataclass(frozen=True)
+class QuizResult:
+    score: int
+    passed: bool
+    correct: int
+    total: int
+    questions: tuple[QuestionResult, ...]
+
+
+def score_quiz(key: Quiz, question_ids: list[str], answers: dict[str, frozenset[str]],
+               pass_mark: int) -> QuizResult:
+    results = []
+    for qid in question_ids:
+        question = key.question(qid)
+        if question is None:
+            raise ValueError(f"unknown question {qid!r}")
+        chosen = frozenset(answers.get(qid, ()))
+        results.append(QuestionResult(qid, chosen, chosen == question.answer, question.answer))
+    total = len(results)
+    correct = sum(r.correct for r in results)
+    score = (correct * 100) // total if total else 0
+    return QuizResult(score=score, passed=total > 0 and correct * 100 >= pass_mark * total,
+                      correct=correct, total=total, questions=tuple(results))

@@ -1,0 +1,42 @@
+"""The status of a (learner, course): SPEC §3, defined once as one SQL expression.
+
+First match wins: completed, overdue, expired, in progress, not started. Learner
+pages and every report select this expression; nothing recomputes it in Python.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import case, or_, select
+
+from ..models import Assignment, Completion, ModuleProgress, QuizAttempt, utcnow
+
+
+class Status(StrEnum):
+    COMPLETED = "completed"
+    OVERDUE = "overdue"
+    EXPIRED = "expired"
+    IN_PROGRESS = "in_progress"
+    NOT_STARTED = "not_started"
+
+
+def status_expression(assignment=Assignment, now: datetime | None = None):
+    """A CASE over the (current) assignment row `assignment`; correlates to it."""
+    now = now or utcnow()
+    a = assignment
+    valid_completion = select(Completion.id).where(
+        Completion.assignment_id == a.id,
+        or_(Completion.expires_at.is_(None), Completion.expires_at > now)).exists()
+    earlier_completion_expired = select(Completion.id).where(
+        Completion.user_id == a.user_id, Completion.course_id == a.course_id,
+        Completion.expires_at <= now).exists()
+    activity = or_(select(ModuleProgress.id).where(ModuleProgress.assignment_id == a.id).exists(),
+                   select(QuizAttempt.id).where(QuizAttempt.assignment_id == a.id).exists())
+    return case(
+        (valid_completion, Status.COMPLETED.value),
+        (a.due_at < now, Status.OVERDUE.value),
+        (earlier_completion_expired, Status.EXPIRED.value),
+        (activity, Status.IN_PROGRESS.value),
+        else_=Status.NOT_STARTED.value,
+    ).label("status")

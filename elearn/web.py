@@ -1,0 +1,131 @@
+"""Request-level wiring: extensions, locale and time zone selection, security
+headers, the language switcher and the pages every area shares."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (Blueprint, Flask, current_app, g, redirect, render_template, request,
+                   url_for)
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from .catalog import Catalog
+from .extensions import babel, csrf, db, login_manager, migrate
+from .i18n import LOCALE_COOKIE, LOCALES, bcp47, choose_locale, direction, supported
+
+site = Blueprint("site", __name__)
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+       "base-uri 'none'; object-src 'none'")
+
+
+def get_catalog() -> Catalog:
+    return current_app.extensions["elearn_catalog"]
+
+
+def current_locale() -> str:
+    """The interface locale of this request, chosen once (see i18n.choose_locale)."""
+    if "locale" not in g:
+        user = current_user if current_user.is_authenticated else None
+        g.locale = choose_locale(user, request.cookies.get(LOCALE_COOKIE),
+                                 request.headers.get("Accept-Language"))
+    return g.locale
+
+
+def current_timezone() -> str:
+    if current_user.is_authenticated and current_user.timezone:
+        return current_user.timezone
+    return current_app.config["ELEARN_DEFAULT_TIMEZONE"]
+
+
+def is_safe_next(target: str | None) -> bool:
+    """Only local paths: no scheme, no host, no protocol-relative //evil."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
+
+
+def init_app(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"),
+                     render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=current_locale, timezone_selector=current_timezone)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from .models import User
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+    if app.config.get("ELEARN_PROXY_HOPS"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        hops = app.config["ELEARN_PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    from flask_babel import format_date, format_datetime, format_decimal, format_percent
+    app.jinja_env.globals.update(format_date=format_date, format_datetime=format_datetime,
+                                 format_number=format_decimal, format_percent=format_percent)
+
+    @app.context_processor
+    def page_globals():
+        locale = current_locale()
+        return {"html_lang": bcp47(locale), "html_dir": direction(locale),
+                "ui_locale": locale, "all_locales": LOCALES,
+                "concern_url": app.config["ELEARN_CONCERN_URL"]}
+
+    @app.after_request
+    def security_headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CSP)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if request.endpoint and request.endpoint != "static":
+            headers.setdefault("Cache-Control", "no-store")
+        # The language differs per visitor: shared caches must not mix them.
+        headers.add("Vary", "Accept-Language, Cookie")
+        return response
+
+    for code in (400, 403, 404, 405, 429, 500):
+        app.register_error_handler(code, _error_page)
+    app.register_blueprint(site)
+
+
+def _error_page(error):
+    code = getattr(error, "code", 500) or 500
+    return render_template("error.html", code=code), code
+
+
+@site.get("/")
+def index():
+    if current_user.is_authenticated:
+        return redirect(url_for("courses.my_training"))
+    return redirect(url_for("auth.login"))
+
+
+@site.post("/language")
+def set_language():
+    """The switcher: saved on a signed-in user, in a cookie for a visitor."""
+    locale = supported(request.form.get("locale"))
+    target = request.form.get("next")
+    response = redirect(target if is_safe_next(target) else url_for("site.index"))
+    if locale is None:
+        return response
+    if current_user.is_authenticated:
+        current_user.chosen_locale = locale
+        db.session.commit()
+    response.set_cookie(LOCALE_COOKIE, locale, max_age=365 * 24 * 3600, samesite="Lax",
+                        httponly=True, secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
+@site.get("/healthz")
+def healthz():
+    return {"status": "ok"}

@@ -1,0 +1,131 @@
+"""Fixtures: every test that touches the database runs on SQLite and on PostgreSQL.
+
+PostgreSQL is the server on 127.0.0.1:5432 (override with ELEARN_TEST_PG_URL); each
+run creates a throw-away database and drops it at the end. If the server is
+unreachable the PostgreSQL half of the suite errors: it is never skipped.
+"""
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy import text
+
+from elearn import create_app
+from elearn.extensions import db
+
+FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
+PG_SERVER = os.environ.get("ELEARN_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432")
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(scope="session")
+def postgresql_database():
+    name = f"elearn_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True, connect_timeout=5) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield f"{PG_SERVER}/{name}".replace("postgresql://", "postgresql+psycopg://", 1)
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def sqlite_database(tmp_path_factory):
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'elearn-test.sqlite'}"
+
+
+_migrated: set[str] = set()
+
+
+def make_app(database_url: str, instance_path: Path, content_dir: Path = FIXTURE_CONTENT, **extra):
+    os.environ["ELEARN_INSTANCE_DIR"] = str(instance_path)
+    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": database_url,
+                      "ELEARN_CONTENT_DIR": str(content_dir), "SERVER_NAME": None, **extra})
+    if database_url not in _migrated:
+        from flask_migrate import upgrade
+        with app.app_context():
+            upgrade()
+        _migrated.add(database_url)
+    return app
+
+
+def wipe(app) -> None:
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            names = ", ".join(t.name for t in db.metadata.sorted_tables)
+            db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(db.metadata.sorted_tables):
+                db.session.execute(table.delete())
+        db.session.commit()
+        db.session.remove()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request):
+    return request.getfixturevalue(f"{request.param}_database")
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = make_app(database_url, tmp_path)
+    yield app
+    wipe(app)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make_user(app):
+    from elearn.auth.passwords import hash_password
+    from elearn.models import User
+    from elearn.training.assignments import apply_audience_rules
+
+    def make(employee_id="u1", country="AE", hr_locale="hi", department="Construction",
+             roles="learner", active=True, password=PASSWORD, assign=True, **fields):
+        with app.app_context():
+            user = User(employee_id=employee_id, name=fields.pop("name", "Test Person"),
+                        country=country, hr_locale=hr_locale, department=department, roles=roles,
+                        active=active, password_hash=hash_password(password) if password else None,
+                        **fields)
+            db.session.add(user)
+            db.session.flush()
+            if assign:
+                apply_audience_rules(user, app.extensions["elearn_catalog"], 30)
+            db.session.commit()
+            return user.id
+    return make
+
+
+_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(html: str) -> str:
+    match = _CSRF.search(html)
+    assert match, "no CSRF token in page"
+    return match.group(1)
+
+
+class Auth:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, login="u1", password=PASSWORD, next_url=None):
+        page = self.client.get("/login")
+        data = {"csrf_token": csrf_token(page.get_data(as_text=True)), "login": login,
+                "password": password}
+        if next_url is not None:
+            data["next"] = next_url
+        return self.client.post("/login", data=data)
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)

@@ -1,0 +1,32 @@
+"""Small helpers for driving the learner pages over HTTP."""
+import re
+
+from .conftest import csrf_token
+
+ANSWERS = {"passport": ["b"], "signs": ["a", "c"], "fees": ["false"]}
+WRONG = {"passport": ["a"], "signs": ["a"], "fees": ["true"]}
+
+
+def quiz_form(client, course="demo_course"):
+    page = client.get(f"/courses/{course}/quiz")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    attempt = re.search(r'name="attempt" value="([^"]+)"', html).group(1)
+    return html, {"csrf_token": csrf_token(html), "attempt": attempt}
+
+
+def submit(client, answers, course="demo_course", form=None):
+    if form is None:
+        _, form = quiz_form(client, course)
+    data = dict(form)
+    data.update({f"q-{qid}": chosen for qid, chosen in answers.items()})
+    return client.post(f"/courses/{course}/quiz", data=data)
+
+
+def acknowledge_all(client, module_ids, course="demo_course"):
+    for module_id in module_ids:
+        page = client.get(f"/courses/{course}/modules/{module_id}")
+        assert page.status_code == 200
+        response = client.post(f"/courses/{course}/modules/{module_id}/acknowledge",
+                               data={"csrf_token": csrf_token(page.get_data(as_text=True))})
+        assert response.status_code == 302

@@ -1,0 +1,122 @@
+"""The content loader: layout, locale fallback, region lookup, rules and staleness."""
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from elearn.catalog import load_catalog
+from elearn.catalog.render import render_markdown
+from elearn.cli import main
+
+from .conftest import FIXTURE_CONTENT
+
+
+@pytest.fixture
+def content_copy(tmp_path):
+    target = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, target)
+    return target
+
+
+def check(content_dir):
+    return CliRunner().invoke(main, ["content", "check", "--content-dir", str(content_dir)])
+
+
+def test_fixture_content_is_clean():
+    catalog = load_catalog(FIXTURE_CONTENT)
+    assert catalog.problems == []
+    assert set(catalog.courses) == {"demo_course"}
+
+
+def test_hindi_learner_in_uae_gets_hindi_with_arab_states_module():
+    catalog = load_catalog(FIXTURE_CONTENT)
+    view = catalog.courses["demo_course"].view("hi", catalog.region_for("AE"))
+    assert view.locale == "hi" and view.region == "arab_states" and not view.fell_back
+    assert [m.id for m in view.modules] == ["basics", "signs", "risks"]
+    assert "कफ़ाला" in view.modules[2].html
+    assert view.modules[2].check is not None and view.modules[2].check.answer == {"false"}
+
+
+def test_locale_falls_back_from_region_tag_to_language_to_default():
+    course = load_catalog(FIXTURE_CONTENT).courses["demo_course"]
+    assert course.content_locale("hi_IN") == "hi"
+    assert course.content_locale("ar-JO") == "ar"
+    assert course.content_locale("fr") == "en"
+    view = course.view("fr", "global")
+    assert view.fell_back and view.locale == "en"
+
+
+def test_unlisted_country_is_global_and_has_no_regional_module_here():
+    catalog = load_catalog(FIXTURE_CONTENT)
+    assert catalog.region_for("KE") == "global"
+    assert catalog.region_for("ZZ") == "global"
+    assert catalog.region_for(None) == "global"
+    view = catalog.courses["demo_course"].view("en", catalog.region_for("US"))
+    assert [m.id for m in view.modules] == ["basics", "signs"]
+
+
+def test_views_are_built_once_and_reused():
+    course = load_catalog(FIXTURE_CONTENT).courses["demo_course"]
+    assert course.view("ar", "arab_states") is course.view("ar", "arab_states")
+
+
+def test_markdown_is_sanitised():
+    html = render_markdown("Hi <script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>")
+    assert "<script" not in html and "javascript:" not in html and "onerror" not in html
+
+
+def test_content_check_passes_on_clean_fixture():
+    result = check(FIXTURE_CONTENT)
+    assert result.exit_code == 0, result.output
+
+
+def test_content_check_fails_on_missing_translation(content_copy):
+    (content_copy / "demo_course" / "hi" / "02-signs.md").unlink()
+    result = check(content_copy)
+    assert result.exit_code == 1
+    assert "hi/02-signs.md:1: error: missing translation" in result.output
+
+
+def test_content_check_fails_on_bad_answer_key_with_line(content_copy):
+    quiz = content_copy / "demo_course" / "en" / "quiz.yaml"
+    quiz.write_text(quiz.read_text().replace("answer: [b]", "answer: [z]"))
+    result = check(content_copy)
+    assert result.exit_code == 1
+    assert "en/quiz.yaml:3: error: question 'passport': answer names unknown option(s) z" in result.output
+
+
+def test_content_check_fails_on_stale_translation(content_copy):
+    source = content_copy / "demo_course" / "en" / "02-signs.md"
+    source.write_text(source.read_text() + "\nOne more sentence.\n")
+    result = check(content_copy)
+    assert result.exit_code == 1
+    assert "ar/02-signs.md:2: stale: stale translation: 02-signs.md changed" in result.output
+    assert "hi/02-signs.md:2: stale" in result.output
+    # A stale translation is still served: it is the best the learner's language has.
+    catalog = load_catalog(content_copy)
+    view = catalog.courses["demo_course"].view("hi", "global")
+    assert view.module("signs").locale == "hi"
+
+
+def test_translated_answer_that_differs_from_source_is_an_error(content_copy):
+    quiz = content_copy / "demo_course" / "ar" / "quiz.yaml"
+    quiz.write_text(quiz.read_text().replace("- b\n", "- a\n", 1))
+    result = check(content_copy)
+    assert result.exit_code == 1
+    assert "answer differs from the source" in result.output
+
+
+def test_front_matter_errors_name_file_and_line(content_copy):
+    module = content_copy / "demo_course" / "en" / "01-basics.md"
+    module.write_text("---\ntitle: The basics\nminutes: [oops\n---\nBody\n")
+    result = check(content_copy)
+    assert result.exit_code == 1
+    assert "en/01-basics.md:" in result.output and "invalid YAML" in result.output
+
+
+def test_content_status_reports_missing_and_exits_nonzero(content_copy):
+    (content_copy / "demo_course" / "ar" / "quiz.yaml").unlink()
+    result = CliRunner().invoke(main, ["content", "status", "--content-dir", str(content_copy)])
+    assert result.exit_code == 1
+    line = next(l for l in result.output.splitlines() if l.split()[:2] == ["demo_course", "ar"])
+    assert line.split()[-2:] == ["1", "0"]
