@@ -89,8 +89,28 @@ def translate_extract():
 
 @translate.command("update")
 def translate_update():
+    """Extract, merge into every catalog, and fill the English catalog from its msgids."""
     translate_extract.callback()
-    _pybabel("update", "-i", "translations/messages.pot", "-d", "translations", "--no-fuzzy-matching")
+    _pybabel("update", "-i", "translations/messages.pot", "-d", "translations", "--no-fuzzy-matching",
+             "--ignore-obsolete")
+    _fill_source_catalog(PROJECT_ROOT / "translations" / "en" / "LC_MESSAGES" / "messages.po")
+
+
+def _fill_source_catalog(path: Path) -> None:
+    """English is the source language: its catalog is complete by definition."""
+    from babel.messages.pofile import read_po, write_po
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale="en")
+    for message in catalog:
+        if not message.id:
+            continue
+        if isinstance(message.id, tuple):  # plural: singular and plural forms
+            if not any(message.string):
+                message.string = message.id
+        elif not message.string:
+            message.string = message.id
+    with path.open("wb") as handle:
+        write_po(handle, catalog, width=100)
 
 
 @translate.command("compile")

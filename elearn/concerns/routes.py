@@ -12,17 +12,17 @@ from . import bp
 
 
 @lru_cache(maxsize=16)
-def country_names(locale: str) -> tuple[tuple[str, str], ...]:
-    """(code, name in the visitor's language) for every ISO 3166-1 alpha-2 country, sorted."""
+def country_names(locale: str, codes: frozenset[str]) -> tuple[tuple[str, str], ...]:
+    """(code, name in the visitor's language) for the countries of regions.yaml, sorted."""
     territories = Locale.parse(locale).territories
-    pairs = [(code, name) for code, name in territories.items()
-             if len(code) == 2 and code.isalpha() and code not in ("ZZ", "EU", "EZ", "UN", "QO", "XA", "XB", "XK")]
-    return tuple(sorted(pairs, key=lambda pair: pair[1]))
+    return tuple(sorted(((code, territories.get(code, code)) for code in codes),
+                        key=lambda pair: pair[1]))
 
 
 @bp.get("/concerns")
 def concern_page():
-    names = dict(country_names(current_locale()))
+    countries = country_names(current_locale(), frozenset(get_catalog().regions))
+    names = dict(countries)
     asked = (request.args.get("country") or "").upper()
     if asked in names:
         country = asked
@@ -32,4 +32,4 @@ def concern_page():
         country = None
     helplines = get_catalog().helplines_for(country) if country else ()
     return render_template("concerns/index.html", country=country, country_name=names.get(country),
-                           countries=country_names(current_locale()), helplines=helplines)
+                           countries=countries, helplines=helplines)

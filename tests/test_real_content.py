@@ -1,0 +1,119 @@
+"""The shipped courses in content/: clean, complete, walkable through HTTP."""
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from elearn.catalog import load_catalog
+from elearn.extensions import db
+from elearn.models import Completion
+
+from .conftest import make_app, wipe
+from .helpers import acknowledge_all, quiz_form
+
+CONTENT = Path(__file__).resolve().parents[1] / "content"
+CATALOG = load_catalog(CONTENT)
+INDICATORS = ["Abuse of vulnerability", "Deception", "Restriction of movement", "Isolation",
+              "Physical and sexual violence", "Intimidation and threats",
+              "Retention of identity documents", "Withholding of wages", "Debt bondage",
+              "Abusive working and living conditions", "Excessive overtime"]
+
+
+def test_shipped_content_has_no_problems():
+    assert [str(p) for p in CATALOG.problems] == []
+
+
+def test_every_indicator_name_appears_in_the_indicators_module():
+    html = CATALOG.courses["forced_labor"].view("en", "global").module("indicators").html
+    missing = [name for name in INDICATORS if name not in html]
+    assert missing == []
+
+
+def test_each_better_buying_principle_has_its_module():
+    view = CATALOG.courses["responsible_purchasing"].view("en", "global")
+    titles = {m.id: m.title for m in view.modules}
+    for principle in ("visibility", "stability", "time", "financials", "shared-responsibility"):
+        assert principle in titles, principle
+
+
+@pytest.mark.parametrize("country,region", [("AE", "arab_states"), ("MY", "southeast_asia"),
+                                            ("KE", "global"), ("US", "north_america"),
+                                            ("IN", "south_asia"), ("BR", "latin_america"),
+                                            ("CN", "east_asia"), ("DE", "europe"), ("QA", "arab_states")])
+def test_region_map(country, region):
+    assert CATALOG.region_for(country) == region
+
+
+def test_every_iso_country_code_is_mapped():
+    from babel import Locale
+    names = Locale("en").territories
+    assert len(CATALOG.regions) == 249  # every officially assigned ISO 3166-1 alpha-2 code
+    assert [c for c in CATALOG.regions if c not in names] == []
+
+
+def test_every_module_ends_with_sources():
+    for course in CATALOG.courses.values():
+        modules = list(course.modules["en"]) + [m for r in course.regional.values() for m in r["en"]]
+        for module in modules:
+            assert "<h2>Sources</h2>" in module.html, module.id
+            tail = module.html.split("<h2>Sources</h2>")[-1]
+            assert "https://" in tail, module.id
+
+
+def test_quizzes_are_large_enough_and_mix_types():
+    for course_id, minimum in (("forced_labor", 15), ("responsible_purchasing", 12)):
+        questions = CATALOG.courses[course_id].answer_key.questions
+        assert len(questions) >= minimum
+        assert {q.type for q in questions} == {"single", "multiple", "true_false"}
+        assert all(q.explanation for q in questions)
+
+
+@pytest.fixture
+def real_app(database_url, tmp_path):
+    app = make_app(database_url, tmp_path, content_dir=CONTENT)
+    yield app
+    wipe(app)
+
+
+@pytest.mark.parametrize("country,department,course_id,regional_title", [
+    ("AE", "Construction", "forced_labor", "Arab States"),
+    ("MY", "Warehouse", "forced_labor", "Southeast Asia"),
+    ("KE", "Warehouse", "forced_labor", None),
+    ("MX", "Sourcing", "responsible_purchasing", None),
+])
+def test_walk_every_module_and_pass_the_quiz(real_app, country, department, course_id, regional_title):
+    from elearn.auth.passwords import hash_password
+    from elearn.models import User
+    from elearn.training.assignments import apply_audience_rules
+    with real_app.app_context():
+        user = User(employee_id="walker", name="Walker", country=country, hr_locale="en",
+                    department=department, password_hash=hash_password("pw-walker-123"))
+        db.session.add(user)
+        db.session.flush()
+        courses = {a.course_id for a in apply_audience_rules(user, real_app.extensions["elearn_catalog"], 30)}
+        db.session.commit()
+    assert course_id in courses
+    assert ("responsible_purchasing" in courses) == (department == "Sourcing")
+    client = real_app.test_client()
+    from .conftest import Auth
+    assert Auth(client).login("walker", "pw-walker-123").status_code == 302
+    catalog = real_app.extensions["elearn_catalog"]
+    view = catalog.courses[course_id].view("en", catalog.region_for(country))
+    course_page = client.get(f"/courses/{course_id}").get_data(as_text=True)
+    for module in view.modules:
+        assert module.title.replace("'", "&#39;").replace('"', "&#34;") in course_page
+    if regional_title:
+        regional = [m for m in view.modules if m.region]
+        assert len(regional) == 1 and regional_title in regional[0].title
+    elif course_id == "forced_labor":
+        assert [m.region for m in view.modules if m.region] == ["global"]
+    acknowledge_all(client, [m.id for m in view.modules], course=course_id)
+    _, form = quiz_form(client, course_id)
+    key = catalog.courses[course_id].answer_key
+    for question in key.questions:
+        form[f"q-{question.id}"] = sorted(question.answer)
+    result = client.post(f"/courses/{course_id}/quiz", data=form)
+    assert result.status_code == 302
+    assert "You passed" in client.get(result.headers["Location"]).get_data(as_text=True)
+    with real_app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Completion)) == 1
