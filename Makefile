@@ -20,18 +20,23 @@ install: $(STAMP)
 translations: $(STAMP)
 	$(BIN)/elearn translate compile > /dev/null
 
-# A secret for the local demo only; production sets SECRET_KEY in the environment.
+# Secrets for the local demo only; production sets them in the environment.
 $(ELEARN_INSTANCE_DIR)/secret_key:
 	mkdir -p $(ELEARN_INSTANCE_DIR)
 	$(BIN)/python -c "import secrets; print(secrets.token_hex(32))" > $@
+$(ELEARN_INSTANCE_DIR)/concern_key: $(STAMP)
+	mkdir -p $(ELEARN_INSTANCE_DIR)
+	$(BIN)/python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())" > $@
 
-run: $(STAMP) translations $(ELEARN_INSTANCE_DIR)/secret_key
-	SECRET_KEY=$$(cat $(ELEARN_INSTANCE_DIR)/secret_key) $(BIN)/elearn content check
-	SECRET_KEY=$$(cat $(ELEARN_INSTANCE_DIR)/secret_key) $(BIN)/elearn db upgrade
-	SECRET_KEY=$$(cat $(ELEARN_INSTANCE_DIR)/secret_key) $(BIN)/elearn seed-demo
+DEMO_ENV = SECRET_KEY=$$(cat $(ELEARN_INSTANCE_DIR)/secret_key) \
+	ELEARN_CONCERN_KEYS=$$(cat $(ELEARN_INSTANCE_DIR)/concern_key)
+
+run: $(STAMP) translations $(ELEARN_INSTANCE_DIR)/secret_key $(ELEARN_INSTANCE_DIR)/concern_key
+	$(BIN)/elearn content check
+	$(DEMO_ENV) $(BIN)/elearn db upgrade
+	$(DEMO_ENV) $(BIN)/elearn seed-demo
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
-	SECRET_KEY=$$(cat $(ELEARN_INSTANCE_DIR)/secret_key) $(BIN)/gunicorn --workers 2 \
-	  --bind $(HOST):$(PORT) --access-logfile - 'elearn:create_app()'
+	$(DEMO_ENV) $(BIN)/gunicorn --config gunicorn.conf.py --workers 2 --bind $(HOST):$(PORT) 'elearn:create_app()'
 
 # Debian's chromium and the Noto fonts (Devanagari, Arabic, CJK) for browser tests.
 browser-deps:

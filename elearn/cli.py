@@ -24,8 +24,10 @@ def main():
 
 def register_cli(app) -> None:
     """Commands that need the app (and so a valid content tree) hang off app.cli."""
+    from .concerns.cli import concerns_group
     from .seed import seed_demo_command
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(concerns_group)
 
 
 # --- content ---------------------------------------------------------------------------

@@ -28,6 +28,12 @@ class Config:
         self.SESSION_COOKIE_SECURE = _bool("ELEARN_SECURE_COOKIES", False)
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
         self.ELEARN_PROXY_HOPS = int(env.get("ELEARN_PROXY_HOPS") or 0)
+        self.RATELIMIT_STORAGE_URI = env.get("ELEARN_RATELIMIT_STORAGE_URI") or "memory://"
+        self.ELEARN_LOGIN_LIMIT = env.get("ELEARN_LOGIN_LIMIT") or "10 per minute"
+        self.ELEARN_INTAKE_LIMIT = env.get("ELEARN_INTAKE_LIMIT") or "5 per hour"
+        self.ELEARN_STATUS_LIMIT = env.get("ELEARN_STATUS_LIMIT") or "30 per hour"
+        self.ELEARN_CONCERN_KEYS = env.get("ELEARN_CONCERN_KEYS") or ""
+        self.ELEARN_CONCERN_RETENTION_DAYS = int(env.get("ELEARN_CONCERN_RETENTION_DAYS") or 365)
 
 
 def _database_url(url: str) -> str:

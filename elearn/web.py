@@ -54,6 +54,13 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=current_locale, timezone_selector=current_timezone)
     login_manager.init_app(app)
+    from .ratelimit import limiter
+    limiter.init_app(app)
+    from .concerns.crypto import ConcernCipher
+    if not app.config["ELEARN_CONCERN_KEYS"] and not (app.debug or app.testing):
+        raise RuntimeError("ELEARN_CONCERN_KEYS must be set (see README: Configuration)")
+    app.extensions["elearn_concern_cipher"] = ConcernCipher.from_config(
+        app.config["ELEARN_CONCERN_KEYS"], app.config["SECRET_KEY"])
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.session_protection = "basic"

@@ -4,6 +4,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, or_, select
 
 from ..extensions import db
+from ..ratelimit import configured, limiter
 from ..models import User
 from ..web import is_safe_next
 from . import bp
@@ -18,6 +19,7 @@ def find_user_for_login(login: str) -> User | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(configured("ELEARN_LOGIN_LIMIT"), methods=["POST"])
 def login():
     form = LoginForm()
     if request.method == "GET":

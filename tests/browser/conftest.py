@@ -66,9 +66,9 @@ def screenshot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-def sign_in(page, base: str, login: str, password: str) -> None:
+def sign_in(page, base: str, login: str, password: str, landing: str = "/training") -> None:
     page.goto(f"{base}/login")
     page.fill("#login", login)
     page.fill("#password", password)
     page.click("form.form button[type=submit]")
-    page.wait_for_url(f"{base}/training")
+    page.wait_for_url(f"{base}{landing}")

@@ -1,0 +1,99 @@
+"""Case handling: the case-handler role only."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from ..auth.roles import role_required
+from ..extensions import db
+from ..i18n import LOCALES
+from ..models import utcnow
+from . import bp
+from .forms import CaseMessageForm, CaseStatusForm, category_labels, status_labels
+from .models import CATEGORIES, STATUSES, Concern
+from .routes import _countries
+from .service import add_message, change_status, decrypted, messages
+
+PAGE_SIZE = 50
+AGES = (7, 30, 90)
+
+
+@bp.get("/cases")
+@role_required("case_handler")
+def queue():
+    args = request.args
+    query = select(Concern)
+    if args.get("status") in STATUSES:
+        query = query.where(Concern.status == args["status"])
+    elif args.get("status") != "all":
+        query = query.where(Concern.status != "closed")
+    if args.get("category") in CATEGORIES:
+        query = query.where(Concern.category == args["category"])
+    if (args.get("country") or "").upper() in dict(_countries()):
+        query = query.where(Concern.country == args["country"].upper())
+    if args.get("language") in LOCALES:
+        query = query.where(Concern.language == args["language"])
+    if args.get("older_than", type=int) in AGES:
+        query = query.where(Concern.created_at < utcnow() - timedelta(days=args.get("older_than", type=int)))
+    page = max(args.get("page", 1, type=int), 1)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    cases = db.session.scalars(query.order_by(Concern.created_at.asc())
+                               .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    return render_template("concerns/queue.html", cases=cases, total=total, page=page,
+                           pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), args=args,
+                           statuses=status_labels(), categories=category_labels(),
+                           countries=_countries(), locales=LOCALES, ages=AGES)
+
+
+def _case(case_id: int) -> Concern:
+    concern = db.session.get(Concern, case_id)
+    if concern is None:
+        abort(404)
+    return concern
+
+
+@bp.get("/cases/<int:case_id>")
+@role_required("case_handler")
+def case(case_id: int):
+    concern = _case(case_id)
+    status_form = CaseStatusForm(status=concern.status)
+    return render_template("concerns/case.html", concern=concern, text=decrypted(concern),
+                           answers=messages(concern, "answer"), notes=messages(concern, "note"),
+                           status_form=status_form, answer_form=CaseMessageForm(prefix="answer"),
+                           note_form=CaseMessageForm(prefix="note"), statuses=status_labels(),
+                           categories=category_labels(), countries=dict(_countries()))
+
+
+@bp.post("/cases/<int:case_id>/status")
+@role_required("case_handler")
+def set_status(case_id: int):
+    concern = _case(case_id)
+    form = CaseStatusForm()
+    if form.validate_on_submit() and change_status(concern, form.status.data, current_user.id):
+        db.session.commit()
+        flash(_("Status changed."), "info")
+    return redirect(url_for(".case", case_id=case_id))
+
+
+@bp.post("/cases/<int:case_id>/<any(answer, note):kind>")
+@role_required("case_handler")
+def add_case_message(case_id: int, kind: str):
+    concern = _case(case_id)
+    form = CaseMessageForm(prefix=kind)
+    if form.validate_on_submit():
+        add_message(concern, kind, form.body.data, current_user.id)
+        db.session.commit()
+        flash(_("The answer is saved. The reporter sees it on the status page.") if kind == "answer"
+              else _("The internal note is saved."), "info")
+        return redirect(url_for(".case", case_id=case_id))
+    return render_template("concerns/case.html", concern=concern, text=decrypted(concern),
+                           answers=messages(concern, "answer"), notes=messages(concern, "note"),
+                           status_form=CaseStatusForm(status=concern.status),
+                           answer_form=form if kind == "answer" else CaseMessageForm(prefix="answer"),
+                           note_form=form if kind == "note" else CaseMessageForm(prefix="note"),
+                           statuses=status_labels(), categories=category_labels(),
+                           countries=dict(_countries())), 400

@@ -1,0 +1,29 @@
+"""`elearn concerns ...`: key rotation and retention."""
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from .crypto import new_key
+from .service import purge_closed, rotate_keys
+
+concerns_group = AppGroup("concerns", help="Concern cases: encryption keys and retention.")
+
+
+@concerns_group.command("new-key")
+def new_key_command():
+    """Print a new key: put it first in ELEARN_CONCERN_KEYS, keep the old ones after it."""
+    click.echo(new_key())
+
+
+@concerns_group.command("rotate-key")
+def rotate_key_command():
+    """Re-encrypt every report, answer and note with the first key of ELEARN_CONCERN_KEYS."""
+    click.echo(f"re-encrypted {rotate_keys()} row(s) with the newest key")
+
+
+@concerns_group.command("purge")
+@click.option("--days", type=int, default=None, help="Defaults to ELEARN_CONCERN_RETENTION_DAYS")
+def purge_command(days):
+    """Delete closed cases older than the retention period."""
+    days = days if days is not None else current_app.config["ELEARN_CONCERN_RETENTION_DAYS"]
+    click.echo(f"purged {purge_closed(days)} closed case(s) older than {days} days")

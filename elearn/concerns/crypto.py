@@ -1,0 +1,46 @@
+"""Encryption at rest for concern text, with key rotation (Fernet: AES-128-CBC + HMAC).
+
+ELEARN_CONCERN_KEYS holds one or more Fernet keys, comma-separated, newest first:
+new text is encrypted with the first; any of them decrypts; `elearn concerns
+rotate-key` re-encrypts everything with the first so old keys can be retired.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+
+
+class ConcernCipher:
+    def __init__(self, keys: list[str]):
+        if not keys:
+            raise ValueError("at least one key is needed")
+        self._fernet = MultiFernet([Fernet(k.strip().encode()) for k in keys])
+
+    @classmethod
+    def from_config(cls, value: str | None, fallback_secret: str | None) -> "ConcernCipher":
+        keys = [k for k in (value or "").split(",") if k.strip()]
+        if not keys and fallback_secret:
+            # Debug and tests only (create_app refuses this in production).
+            keys = [base64.urlsafe_b64encode(hashlib.sha256(
+                ("concerns:" + fallback_secret).encode()).digest()).decode()]
+        return cls(keys)
+
+    def encrypt(self, text: str | None) -> str | None:
+        return None if text is None else self._fernet.encrypt(text.encode()).decode()
+
+    def decrypt(self, token: str | None) -> str | None:
+        if token is None:
+            return None
+        try:
+            return self._fernet.decrypt(token.encode()).decode()
+        except InvalidToken as exc:
+            raise RuntimeError("a concern cannot be decrypted with the configured keys") from exc
+
+    def rotate(self, token: str | None) -> str | None:
+        return None if token is None else self._fernet.rotate(token.encode()).decode()
+
+
+def new_key() -> str:
+    return Fernet.generate_key().decode()
