@@ -240,3 +240,17 @@ def test_status_lookups_are_rate_limited(database_url, tmp_path):
         assert codes[-1] == 429 and codes[:3] == [404, 404, 404]
     finally:
         wipe(app)
+
+
+def test_empty_answer_is_refused_with_message(app, client, make_user):
+    file_report(client)
+    handler = app.test_client()
+    make_user(employee_id="handler", roles="case_handler", hr_locale="fr", assign=False)
+    Auth(handler).login("handler")
+    with app.app_context():
+        case_id = db.session.scalar(select(Concern.id))
+    token = csrf_token(handler.get(f"/cases/{case_id}").get_data(as_text=True))
+    response = handler.post(f"/cases/{case_id}/answer", data={"csrf_token": token, "answer-body": "  "})
+    assert response.status_code == 400 and 'id="answer-body-error"' in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(ConcernMessage.id)) is None

@@ -56,16 +56,22 @@ def _case(case_id: int) -> Concern:
     return concern
 
 
+def _render_case(concern: Concern, failed_form: CaseMessageForm | None = None):
+    forms = {kind: CaseMessageForm(prefix=kind) for kind in ("answer", "note")}
+    if failed_form is not None:
+        forms[failed_form._prefix.rstrip("-")] = failed_form
+    return render_template("concerns/case.html", concern=concern, text=decrypted(concern),
+                           answers=messages(concern, "answer"), notes=messages(concern, "note"),
+                           status_form=CaseStatusForm(status=concern.status),
+                           answer_form=forms["answer"], note_form=forms["note"],
+                           statuses=status_labels(), categories=category_labels(),
+                           countries=dict(_countries()))
+
+
 @bp.get("/cases/<int:case_id>")
 @role_required("case_handler")
 def case(case_id: int):
-    concern = _case(case_id)
-    status_form = CaseStatusForm(status=concern.status)
-    return render_template("concerns/case.html", concern=concern, text=decrypted(concern),
-                           answers=messages(concern, "answer"), notes=messages(concern, "note"),
-                           status_form=status_form, answer_form=CaseMessageForm(prefix="answer"),
-                           note_form=CaseMessageForm(prefix="note"), statuses=status_labels(),
-                           categories=category_labels(), countries=dict(_countries()))
+    return _render_case(_case(case_id))
 
 
 @bp.post("/cases/<int:case_id>/status")
@@ -90,10 +96,4 @@ def add_case_message(case_id: int, kind: str):
         flash(_("The answer is saved. The reporter sees it on the status page.") if kind == "answer"
               else _("The internal note is saved."), "info")
         return redirect(url_for(".case", case_id=case_id))
-    return render_template("concerns/case.html", concern=concern, text=decrypted(concern),
-                           answers=messages(concern, "answer"), notes=messages(concern, "note"),
-                           status_form=CaseStatusForm(status=concern.status),
-                           answer_form=form if kind == "answer" else CaseMessageForm(prefix="answer"),
-                           note_form=form if kind == "note" else CaseMessageForm(prefix="note"),
-                           statuses=status_labels(), categories=category_labels(),
-                           countries=dict(_countries())), 400
+    return _render_case(concern, failed_form=form), 400
