@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 export ELEARN_INSTANCE_DIR ?= $(CURDIR)/instance
 
-.PHONY: run test install translations migrate seed browser-deps node-deps bench clean
+.PHONY: run test install translations system-deps node-deps bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,18 +38,20 @@ run: $(STAMP) translations $(ELEARN_INSTANCE_DIR)/secret_key $(ELEARN_INSTANCE_D
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
 	$(DEMO_ENV) $(BIN)/gunicorn --config gunicorn.conf.py --workers 2 --bind $(HOST):$(PORT) 'elearn:create_app()'
 
-# Debian's chromium and the Noto fonts (Devanagari, Arabic, CJK) for browser tests.
-browser-deps:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK" \
+# Debian's chromium and the Noto fonts (Devanagari, Arabic, CJK) for browser tests;
+# gettext's msgfmt for the catalog completeness check.
+system-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! command -v msgfmt > /dev/null \
+	    || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK" \
 	    || ! fc-list 2>/dev/null | grep -qi "Noto Sans Devanagari"; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    chromium fonts-noto-core fonts-noto-cjk > /dev/null; \
+	    chromium fonts-noto-core fonts-noto-cjk gettext > /dev/null; \
 	fi
 
 node-deps: package-lock.json
 	@[ -f node_modules/axe-core/axe.min.js ] || npm ci --no-audit --no-fund --silent
 
-test: $(STAMP) translations browser-deps node-deps
+test: $(STAMP) translations system-deps node-deps
 	$(BIN)/elearn content check
 	$(BIN)/python -m pytest -p no:cacheprovider
 
