@@ -30,12 +30,14 @@ def create_app(config: dict | None = None) -> Flask:
     from . import web
     web.init_app(app)
 
+    from .admin import bp as admin_bp
     from .auth import bp as auth_bp
     from .concerns import bp as concerns_bp
     from .courses import bp as courses_bp
     app.register_blueprint(auth_bp)
     app.register_blueprint(courses_bp)
     app.register_blueprint(concerns_bp)
+    app.register_blueprint(admin_bp)
 
     from .cli import register_cli
     register_cli(app)

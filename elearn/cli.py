@@ -24,10 +24,12 @@ def main():
 
 def register_cli(app) -> None:
     """Commands that need the app (and so a valid content tree) hang off app.cli."""
+    from .admin.cli import users_group
     from .concerns.cli import concerns_group
     from .seed import seed_demo_command
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(concerns_group)
+    app.cli.add_command(users_group)
 
 
 # --- content ---------------------------------------------------------------------------

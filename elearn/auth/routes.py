@@ -44,3 +44,25 @@ def logout():
     logout_user()
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/activate", methods=["GET", "POST"])
+@limiter.limit(configured("ELEARN_LOGIN_LIMIT"), methods=["POST"])
+def activate():
+    """An imported person sets a password with the one-time code an admin printed."""
+    from ..admin.activation import redeem
+    from .forms import ActivateForm
+    from .passwords import hash_password
+    form = ActivateForm()
+    if form.validate_on_submit():
+        user = redeem(form.employee_id.data, form.code.data)
+        if user is not None:
+            user.password_hash = hash_password(form.password.data)
+            db.session.commit()
+            login_user(user)
+            flash(_("Your password is set. Welcome!"), "info")
+            return redirect(url_for("courses.my_training"))
+        db.session.rollback()
+        form.code.errors.append(_("This code is not valid for this employee ID, or it was used or has expired. "
+                                  "Ask your administrator for a new one."))
+    return render_template("auth/activate.html", form=form), (400 if form.errors else 200)

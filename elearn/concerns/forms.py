@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from ..forms import BaseForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
@@ -26,7 +26,7 @@ def status_labels():
             "action_taken": _l("Action taken"), "closed": _l("Closed")}
 
 
-class ConcernForm(FlaskForm):
+class ConcernForm(BaseForm):
     category = SelectField(_l("What is it about?"), choices=[],
                            validators=[DataRequired(message=_l("Choose what the concern is about."))])
     country = SelectField(_l("Country where it happened"), choices=[], validate_choice=True,
@@ -61,14 +61,14 @@ class ConcernForm(FlaskForm):
                                      "or untick “Stay anonymous”."))
 
 
-class StatusLookupForm(FlaskForm):
+class StatusLookupForm(BaseForm):
     code = StringField(_l("Your receipt code"),
                        validators=[DataRequired(message=_l("Enter your receipt code.")),
                                    Length(max=100, message=_l("Use at most %(max)d characters."))],
                        render_kw={"autocomplete": "off", "spellcheck": "false"})
 
 
-class CaseStatusForm(FlaskForm):
+class CaseStatusForm(BaseForm):
     status = SelectField(_l("Status"), choices=[])
 
     def __init__(self, *args, **kwargs):
@@ -77,7 +77,7 @@ class CaseStatusForm(FlaskForm):
         self.status.choices = [(s, labels[s]) for s in STATUSES]
 
 
-class CaseMessageForm(FlaskForm):
+class CaseMessageForm(BaseForm):
     body = TextAreaField(_l("Text"), validators=[
         DataRequired(message=_l("Write something first.")),
         Length(max=10000, message=_l("Use at most %(max)d characters."))])

@@ -9,6 +9,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import case, or_, select
+from sqlalchemy.orm import aliased
 
 from ..models import Assignment, Completion, ModuleProgress, QuizAttempt, utcnow
 
@@ -25,14 +26,14 @@ def status_expression(assignment=Assignment, now: datetime | None = None):
     """A CASE over the (current) assignment row `assignment`; correlates to it."""
     now = now or utcnow()
     a = assignment
-    valid_completion = select(Completion.id).where(
-        Completion.assignment_id == a.id,
-        or_(Completion.expires_at.is_(None), Completion.expires_at > now)).exists()
-    earlier_completion_expired = select(Completion.id).where(
-        Completion.user_id == a.user_id, Completion.course_id == a.course_id,
-        Completion.expires_at <= now).exists()
-    activity = or_(select(ModuleProgress.id).where(ModuleProgress.assignment_id == a.id).exists(),
-                   select(QuizAttempt.id).where(QuizAttempt.assignment_id == a.id).exists())
+    # Aliases keep the subqueries self-contained when the outer query also joins these tables.
+    c, p, q = aliased(Completion), aliased(ModuleProgress), aliased(QuizAttempt)
+    valid_completion = select(c.id).where(
+        c.assignment_id == a.id, or_(c.expires_at.is_(None), c.expires_at > now)).exists()
+    earlier_completion_expired = select(c.id).where(
+        c.user_id == a.user_id, c.course_id == a.course_id, c.expires_at <= now).exists()
+    activity = or_(select(p.id).where(p.assignment_id == a.id).exists(),
+                   select(q.id).where(q.assignment_id == a.id).exists())
     return case(
         (valid_completion, Status.COMPLETED.value),
         (a.due_at < now, Status.OVERDUE.value),

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, template_folder="templates", url_prefix="/admin")
+
+from . import activation, models, report_views, users  # noqa: E402,F401

@@ -1,0 +1,76 @@
+from flask_babel import lazy_gettext as _l
+from ..forms import BaseForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..i18n import LOCALES
+from ..models import ROLES
+
+_MAX = _l("Use at most %(max)d characters.")
+
+
+def role_labels():
+    return {"learner": _l("Learner"), "admin": _l("Administrator"), "case_handler": _l("Case handler")}
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class UserForm(BaseForm):
+    employee_id = StringField(_l("Employee ID"), validators=[
+        DataRequired(message=_l("Enter the employee ID.")), Length(max=64, message=_MAX),
+        Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]*$", message=_l("Use letters, digits, dot, dash or underscore."))])
+    name = StringField(_l("Name"), validators=[DataRequired(message=_l("Enter the name.")),
+                                               Length(max=200, message=_MAX)])
+    display_name = StringField(_l("Name in the person's own script (optional)"),
+                               validators=[Optional(), Length(max=200, message=_MAX)])
+    email = StringField(_l("Email (optional)"), validators=[
+        Optional(), Length(max=254, message=_MAX), Email(message=_l("Enter a valid email address."),
+                                                         check_deliverability=False)])
+    department = StringField(_l("Department"), validators=[Optional(), Length(max=120, message=_MAX)])
+    country = SelectField(_l("Work country"), choices=[],
+                          validators=[DataRequired(message=_l("Choose the work country."))])
+    hr_locale = SelectField(_l("Language from HR"), choices=[])
+    timezone = StringField(_l("Time zone (e.g. Asia/Dubai)"), validators=[Optional(), Length(max=64, message=_MAX)])
+    manager_email = StringField(_l("Manager's email (optional)"), validators=[
+        Optional(), Length(max=254, message=_MAX), Email(message=_l("Enter a valid email address."),
+                                                         check_deliverability=False)])
+    roles = MultiCheckboxField(_l("Roles"), choices=[])
+    active = BooleanField(_l("Active (can sign in)"), default=True)
+
+    def __init__(self, *args, countries=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.country.choices = [("", _l("Choose…"))] + list(countries)
+        self.hr_locale.choices = [("", _l("None"))] + [(c, n) for c, (n, _t, _d) in LOCALES.items()]
+        labels = role_labels()
+        self.roles.choices = [(r, labels[r]) for r in ROLES]
+
+    def validate_timezone(self, field):
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+        if field.data:
+            try:
+                ZoneInfo(field.data)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValidationError(_l("Unknown time zone. Use a name such as Europe/Paris."))
+
+
+class ImportForm(BaseForm):
+    file = FileField(_l("CSV file"), validators=[FileRequired(message=_l("Choose a CSV file."))])
+    valid_only = BooleanField(_l("Import the valid rows even if some rows have errors"))
+
+
+class AssignForm(BaseForm):
+    course_id = SelectField(_l("Course"), choices=[])
+    target = SelectField(_l("Assign to"), choices=[])
+    employee_id = StringField(_l("Employee ID"), validators=[Optional(), Length(max=64, message=_MAX)])
+    department = StringField(_l("Department"), validators=[Optional(), Length(max=120, message=_MAX)])
+    due = DateField(_l("Due date"), validators=[DataRequired(message=_l("Enter a due date."))])
+
+    def __init__(self, *args, courses=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.course_id.choices = list(courses)
+        self.target.choices = [("user", _l("One person")), ("department", _l("A whole department"))]

@@ -1,0 +1,168 @@
+"""Users from an HR feed (CSV): validate every row, then apply all or only the valid rows.
+
+Idempotent by employee id: a re-import updates and never duplicates, and never touches
+the language a user picked (chosen_locale) or their password.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from ..catalog import Catalog
+from ..extensions import db
+from ..i18n import closest_locale, supported
+from ..models import ROLES, User
+from ..training.assignments import apply_audience_rules
+
+COLUMNS = ("employee_id", "name", "email", "department", "country", "locale", "roles", "manager_email")
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+_EMPLOYEE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  #: 1-based line number in the file (the header is row 1)
+    code: str  #: a stable key; the message is translated where it is shown
+    value: str = ""
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    applied: bool = False
+
+
+@dataclass(frozen=True)
+class UserRow:
+    row: int
+    employee_id: str
+    name: str
+    email: str | None
+    department: str | None
+    country: str
+    locale: str | None
+    roles: str
+    manager_email: str | None
+
+
+def read_rows(text: str) -> tuple[list[list[str]], list[RowError]]:
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    rows = list(reader)
+    if not rows:
+        return [], [RowError(1, "empty_file")]
+    header = [h.strip().lower() for h in rows[0]]
+    if tuple(header) != COLUMNS:
+        return [], [RowError(1, "bad_header", ",".join(header))]
+    return rows[1:], []
+
+
+def validate(rows: list[list[str]], catalog: Catalog, existing_emails: dict[str, str]) -> tuple[list[UserRow], list[RowError]]:
+    """existing_emails: lower-cased email -> employee id of the user who has it."""
+    valid, errors, seen_ids, seen_emails = [], [], {}, {}
+    for index, raw in enumerate(rows, start=2):
+        if not any(cell.strip() for cell in raw):
+            continue  # blank line
+        if len(raw) != len(COLUMNS):
+            errors.append(RowError(index, "column_count", str(len(raw))))
+            continue
+        values = dict(zip(COLUMNS, (cell.strip() for cell in raw)))
+        row_errors = _check_row(index, values, catalog)
+        employee_id = values["employee_id"]
+        if employee_id in seen_ids:
+            row_errors.append(RowError(index, "duplicate_employee_id", employee_id))
+        email = values["email"].lower()
+        if email:
+            owner = existing_emails.get(email)
+            if (owner and owner != employee_id) or (email in seen_emails and seen_emails[email] != employee_id):
+                row_errors.append(RowError(index, "email_taken", values["email"]))
+        if row_errors:
+            errors.extend(row_errors)
+            continue
+        seen_ids[employee_id] = index
+        if email:
+            seen_emails[email] = employee_id
+        valid.append(UserRow(index, employee_id, values["name"], values["email"] or None,
+                             values["department"] or None, values["country"].upper(),
+                             _locale(values["locale"]), _roles(values["roles"]),
+                             values["manager_email"] or None))
+    return valid, errors
+
+
+def _check_row(index: int, v: dict[str, str], catalog: Catalog) -> list[RowError]:
+    errors = []
+    if not _EMPLOYEE_ID.match(v["employee_id"]):
+        errors.append(RowError(index, "bad_employee_id", v["employee_id"]))
+    if not v["name"] or len(v["name"]) > 200:
+        errors.append(RowError(index, "bad_name", v["name"][:50]))
+    for key in ("email", "manager_email"):
+        if v[key] and (len(v[key]) > 254 or not _EMAIL.match(v[key])):
+            errors.append(RowError(index, f"bad_{key}", v[key]))
+    if v["country"].upper() not in catalog.regions:
+        errors.append(RowError(index, "bad_country", v["country"]))
+    if v["locale"] and _locale(v["locale"]) is None:
+        errors.append(RowError(index, "bad_locale", v["locale"]))
+    if any(role not in ROLES for role in _roles(v["roles"]).split()):
+        errors.append(RowError(index, "bad_roles", v["roles"]))
+    if len(v["department"]) > 120:
+        errors.append(RowError(index, "bad_department", v["department"][:50]))
+    return errors
+
+
+def _locale(value: str) -> str | None:
+    return supported(value) or (closest_locale(value) if value else None)
+
+
+def _roles(value: str) -> str:
+    roles = [r for r in re.split(r"[\s;|]+", value.strip().lower()) if r]
+    return " ".join(dict.fromkeys(roles or ["learner"]))
+
+
+def run_import(text: str, catalog: Catalog, due_days: int, valid_only: bool = False,
+               progress: Callable[[Iterable], Iterable] = lambda rows: rows) -> ImportResult:
+    rows, errors = read_rows(text)
+    result = ImportResult(errors=errors)
+    if errors:
+        return result
+    emails = dict(db.session.execute(select(User.email, User.employee_id)
+                                     .where(User.email.is_not(None))).all())
+    valid, result.errors = validate(rows, catalog, {e.lower(): i for e, i in emails.items()})
+    if result.errors and not valid_only:
+        return result  # a file with any bad row changes nothing
+    _apply(valid, catalog, due_days, result, progress)
+    result.applied = True
+    return result
+
+
+def _apply(rows: list[UserRow], catalog: Catalog, due_days: int, result: ImportResult, progress) -> None:
+    existing: dict[str, User] = {}
+    ids = [r.employee_id for r in rows]
+    for start in range(0, len(ids), 1000):
+        for user in db.session.scalars(select(User).where(User.employee_id.in_(ids[start:start + 1000]))):
+            existing[user.employee_id] = user
+    for row in progress(rows):
+        user = existing.get(row.employee_id)
+        fields = {"name": row.name, "email": row.email, "department": row.department,
+                  "country": row.country, "hr_locale": row.locale, "roles": row.roles,
+                  "manager_email": row.manager_email}
+        if user is None:
+            user = User(employee_id=row.employee_id, active=True, password_hash=None, **fields)
+            db.session.add(user)
+            result.created += 1
+        elif any(getattr(user, k) != v for k, v in fields.items()):
+            for key, value in fields.items():
+                setattr(user, key, value)
+            result.updated += 1
+        else:
+            result.unchanged += 1
+            continue
+        db.session.flush()
+        if user.has_role("learner"):
+            apply_audience_rules(user, catalog, due_days)

@@ -1,0 +1,122 @@
+"""Admin: the completion report page, its charts and its CSV and XLSX exports."""
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+
+from flask import Response, render_template, request, send_file, stream_with_context
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from ..auth.roles import role_required
+from ..concerns.routes import _countries
+from ..extensions import db
+from ..models import User
+from ..training.status import Status
+from ..web import get_catalog
+from . import bp
+from .audit import record
+from .reports import COLUMNS, ReportFilters, report_query, report_row, totals
+from .scope import scope_filter
+
+PAGE_SIZE = 50
+
+
+def _query():
+    catalog = get_catalog()
+    filters = ReportFilters.from_args(request.args, catalog)
+    return report_query(filters, catalog, scope_filter(current_user, catalog.regions)), filters
+
+
+def _ordered(query):
+    return query.order_by(User.employee_id, query.selected_columns.course_id)
+
+
+@bp.get("/reports")
+@role_required("admin")
+def reports():
+    catalog = get_catalog()
+    query, filters = _query()
+    by_region, by_department, total, done = totals(query, catalog)
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows = db.session.execute(_ordered(query).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    departments = db.session.scalars(select(User.department).distinct()
+                                     .where(User.department.is_not(None)).order_by(User.department)).all()
+    return render_template("admin/reports.html", rows=[report_row(r, catalog) for r in rows],
+                           filters=filters, args=request.args, total=total, done=done, page=page,
+                           pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+                           by_region=by_region, by_department=by_department[:15],
+                           courses=catalog.courses, departments=departments, countries=_countries(),
+                           regions=sorted(set(catalog.regions.values()) | {"global"}),
+                           statuses=[s.value for s in Status], department_label=lambda label: label)
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    text = str(value)
+    # Spreadsheets run cells that start with = + - @ as formulas: neutralise them.
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+@bp.get("/reports.csv")
+@role_required("admin")
+def report_csv():
+    """Streamed row by row from a server-side cursor: memory stays flat at any size."""
+    catalog = get_catalog()
+    query, _filters = _query()
+    record("report.export", "csv", None, dict(request.args))
+    db.session.commit()
+    statement = _ordered(query).execution_options(yield_per=2000)
+
+    def generate():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(COLUMNS)
+        for chunk in db.session.execute(statement).partitions():
+            for row in chunk:
+                values = report_row(row, catalog)
+                writer.writerow([_cell(values[c]) for c in COLUMNS])
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+        yield buffer.getvalue()
+
+    return Response(stream_with_context(generate()), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=completions.csv"})
+
+
+@bp.get("/reports.xlsx")
+@role_required("admin")
+def report_xlsx():
+    from openpyxl import Workbook
+    catalog = get_catalog()
+    query, _filters = _query()
+    record("report.export", "xlsx", None, dict(request.args))
+    db.session.commit()
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("completions")
+    sheet.append(list(COLUMNS))
+    for chunk in db.session.execute(_ordered(query).execution_options(yield_per=2000)).partitions():
+        for row in chunk:
+            values = report_row(row, catalog)
+            sheet.append([_xlsx_cell(values[c]) for c in COLUMNS])
+    handle = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+    workbook.save(handle)
+    handle.seek(0)
+    return send_file(handle, as_attachment=True, download_name="completions.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def _xlsx_cell(value):
+    if value is None:
+        return None
+    if hasattr(value, "tzinfo") and value.tzinfo is not None:
+        return value.replace(tzinfo=None)  # Excel has no time zones: values are UTC
+    return _cell(value) if isinstance(value, str) else value
+
+
+__all__ = ["func"]

@@ -1,0 +1,181 @@
+"""Admin: users (list, create, edit, deactivate, roles) and the CSV import page."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+
+from ..auth.roles import role_required
+from ..concerns.routes import _countries
+from ..extensions import db
+from ..models import User
+from ..web import current_locale, get_catalog
+from . import bp
+from .audit import record, snapshot
+from .forms import ImportForm, UserForm, role_labels
+from .importer import run_import
+from .messages import import_error_message
+from .scope import in_scope, scope_filter
+
+PAGE_SIZE = 50
+
+
+def _scoped(query):
+    from flask_login import current_user
+    clause = scope_filter(current_user, get_catalog().regions)
+    return query if clause is None else query.where(clause)
+
+
+def _user_or_404(user_id: int) -> User:
+    from flask_login import current_user
+    user = db.session.get(User, user_id)
+    if user is None or not in_scope(current_user, user, get_catalog().regions):
+        abort(404)
+    return user
+
+
+@bp.get("/")
+@role_required("admin")
+def home():
+    return redirect(url_for(".users"))
+
+
+@bp.get("/users")
+@role_required("admin")
+def users():
+    args = request.args
+    query = _scoped(select(User))
+    text = (args.get("q") or "").strip()[:100]
+    if text:
+        like = f"%{text.lower()}%"
+        query = query.where(or_(func.lower(User.name).like(like), func.lower(User.employee_id).like(like),
+                                func.lower(User.email).like(like)))
+    if args.get("department"):
+        query = query.where(User.department == args["department"][:120])
+    if args.get("country"):
+        query = query.where(User.country == args["country"][:2].upper())
+    if args.get("active") in ("yes", "no"):
+        query = query.where(User.active.is_(args["active"] == "yes"))
+    page = max(args.get("page", 1, type=int), 1)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(query.order_by(User.name, User.id).limit(PAGE_SIZE)
+                              .offset((page - 1) * PAGE_SIZE)).all()
+    departments = db.session.scalars(_scoped(select(User.department).distinct())
+                                     .where(User.department.is_not(None)).order_by(User.department)).all()
+    return render_template("admin/users.html", users=rows, total=total, page=page, args=args,
+                           pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+                           departments=departments, countries=_countries(), role_labels=role_labels())
+
+
+def _fill(user: User, form: UserForm) -> None:
+    user.employee_id = form.employee_id.data.strip()
+    user.name = form.name.data.strip()
+    user.display_name = (form.display_name.data or "").strip() or None
+    user.email = (form.email.data or "").strip() or None
+    user.department = (form.department.data or "").strip() or None
+    user.country = form.country.data
+    user.hr_locale = form.hr_locale.data or None
+    user.timezone = (form.timezone.data or "").strip() or None
+    user.manager_email = (form.manager_email.data or "").strip() or None
+    user.roles = " ".join(form.roles.data) or "learner"
+    user.active = bool(form.active.data)
+
+
+def _conflict(form: UserForm, user_id: int | None) -> bool:
+    checks = [(User.employee_id, form.employee_id.data.strip(), form.employee_id,
+               _("Another user has this employee ID."))]
+    if form.email.data:
+        checks.append((func.lower(User.email), form.email.data.strip().lower(), form.email,
+                       _("Another user has this email.")))
+    clash = False
+    for column, value, field, message in checks:
+        other = db.session.scalar(select(User.id).where(column == value))
+        if other is not None and other != user_id:
+            field.errors.append(message)
+            clash = True
+    return clash
+
+
+def _save_user(user: User | None, form: UserForm):
+    """Create (user None) or update from a validated form, inside the admin's scope."""
+    from flask_login import current_user
+    created = user is None
+    user = user or User(employee_id="", name="")
+    before = None if created else snapshot(user)
+    _fill(user, form)
+    if not in_scope_values(current_user, user):
+        db.session.rollback()
+        if created:
+            form.country.errors.append(_("This person would be outside the users you manage."))
+            return None
+        abort(403)
+    db.session.add(user)
+    db.session.flush()
+    _after_change(user)
+    record("user.create" if created else "user.update", user.employee_id, before, snapshot(user))
+    db.session.commit()
+    flash(_("User created.") if created else _("Changes saved."), "info")
+    return redirect(url_for(".edit_user", user_id=user.id))
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@role_required("admin")
+def edit_user(user_id: int | None = None):
+    user = _user_or_404(user_id) if user_id is not None else None
+    form = UserForm(obj=user, countries=_countries())
+    if request.method == "GET":
+        form.roles.data = user.roles.split() if user else ["learner"]
+    if form.validate_on_submit() and not _conflict(form, user.id if user else None):
+        response = _save_user(user, form)
+        if response is not None:
+            return response
+    return render_template("admin/user_form.html", form=form, user=user), 400 if form.errors else 200
+
+
+def in_scope_values(admin: User, user: User) -> bool:
+    """Would this (new or edited) user be inside the admin's scope?"""
+    from .scope import scopes_of
+    scopes = scopes_of(admin)
+    region = get_catalog().region_for(user.country)
+    if scopes["region"] and region not in scopes["region"]:
+        return False
+    return not scopes["department"] or user.department in scopes["department"]
+
+
+def _after_change(user: User) -> None:
+    from flask import current_app
+
+    from ..training.assignments import apply_audience_rules
+    if user.has_role("learner") and user.active:
+        apply_audience_rules(user, get_catalog(), current_app.config["ELEARN_DEFAULT_DUE_DAYS"])
+
+
+@bp.route("/users/import", methods=["GET", "POST"])
+@role_required("admin")
+def import_users():
+    from flask import current_app
+    form = ImportForm()
+    result = None
+    if form.validate_on_submit():
+        raw = form.file.data.read(current_app.config["MAX_CONTENT_LENGTH"])
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            form.file.errors.append(_("The file is not UTF-8 text. Save it as CSV UTF-8 and try again."))
+        else:
+            result = run_import(text, get_catalog(), current_app.config["ELEARN_DEFAULT_DUE_DAYS"],
+                                valid_only=form.valid_only.data)
+            if result.applied:
+                record("users.import", form.file.data.filename or "upload", None,
+                       {"created": result.created, "updated": result.updated,
+                        "skipped_rows": len(result.errors)})
+                db.session.commit()
+            else:
+                db.session.rollback()
+    messages = [(e.row, import_error_message(e)) for e in (result.errors if result else [])]
+    status = 400 if (form.errors or (result and result.errors and not result.applied)) else 200
+    return render_template("admin/import.html", form=form, result=result, messages=messages), status
+
+
+__all__ = ["current_locale"]

@@ -1,0 +1,33 @@
+"""The base of every form: WTForms' own messages come from the app's catalog.
+
+WTForms ships no Hindi catalog, so its built-in messages ("Not a valid choice." ...)
+are listed here for extraction and translated with the rest of the interface.
+"""
+from flask_babel import gettext, lazy_gettext as _l, ngettext
+from flask_wtf import FlaskForm
+
+#: WTForms and Flask-WTF messages a person can meet, kept in the app's catalog.
+BUILTIN_MESSAGES = (
+    _l("Not a valid choice."), _l("Invalid Choice: could not coerce."), _l("This field is required."),
+    _l("Not a valid date value."), _l("Not a valid integer value."),
+    _l("File does not have an approved extension."),
+)
+
+
+def _plural_messages_for_extraction():  # never called: pybabel reads it
+    ngettext("'%(value)s' is not a valid choice for this field.",
+             "'%(value)s' are not valid choices for this field.", 1)
+
+
+class _CatalogTranslations:
+    def gettext(self, string):
+        return gettext(string)
+
+    def ngettext(self, singular, plural, n):
+        return ngettext(singular, plural, n)
+
+
+class BaseForm(FlaskForm):
+    class Meta(FlaskForm.Meta):
+        def get_translations(self, form):
+            return _CatalogTranslations()

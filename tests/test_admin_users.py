@@ -1,0 +1,214 @@
+"""Admin users: list, create, edit, deactivate, scope, CSV import, activation codes."""
+import io
+
+import pytest
+from sqlalchemy import func, select
+
+from elearn.admin.models import ActivationCode, AdminScope
+from elearn.extensions import db
+from elearn.models import Assignment, AuditLog, User
+
+from .conftest import Auth, csrf_token
+
+HEADER = "employee_id,name,email,department,country,locale,roles,manager_email\n"
+GOOD = HEADER + ("E100,Amina Yusuf,amina@example.com,Warehouse,KE,en,learner,boss@example.com\n"
+                 "E101,Ravi Kumar,,Construction,AE,hi,,\n"
+                 "E102,María Pérez,maria@example.com,Sourcing,US,es-MX,learner,\n")
+BAD = HEADER + ("E200,Good Row,good@example.com,Warehouse,KE,en,learner,\n"
+                "E201,Bad Email,not-an-email,Warehouse,KE,en,learner,\n"
+                "E202,Bad Country,,Warehouse,XX,en,learner,\n"
+                "E200,Duplicate,,Warehouse,KE,en,learner,\n"
+                "E204,Too,Few,Columns\n")
+
+
+@pytest.fixture
+def admin_client(app, make_user):
+    make_user(employee_id="admin", roles="learner admin", hr_locale="en", country="US")
+    client = app.test_client()
+    Auth(client).login("admin")
+    return client
+
+
+def upload(client, text, valid_only=False, lang="en"):
+    page = client.get("/admin/users/import")
+    data = {"csrf_token": csrf_token(page.get_data(as_text=True)),
+            "file": (io.BytesIO(text.encode()), "hr.csv")}
+    if valid_only:
+        data["valid_only"] = "y"
+    return client.post("/admin/users/import", data=data, content_type="multipart/form-data",
+                       headers={"Accept-Language": lang})
+
+
+def users(app):
+    with app.app_context():
+        return {u.employee_id: u for u in db.session.scalars(select(User))}
+
+
+def test_import_creates_users_without_password_and_assigns_courses(app, admin_client):
+    response = upload(admin_client, GOOD)
+    assert response.status_code == 200
+    assert "3 created" in response.get_data(as_text=True)
+    people = users(app)
+    assert people["E101"].password_hash is None and people["E101"].hr_locale == "hi"
+    assert people["E102"].hr_locale == "es" and people["E101"].email is None
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Assignment)
+                                 .join(User).where(User.employee_id.in_(["E100", "E101", "E102"]))) == 3
+        assert db.session.scalars(select(AuditLog.action)).all() == ["users.import"]
+
+
+def test_reimport_updates_never_duplicates_and_keeps_picked_language(app, admin_client):
+    upload(admin_client, GOOD)
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.employee_id == "E101"))
+        user.chosen_locale = "ar"
+        db.session.commit()
+    response = upload(admin_client, GOOD.replace("Construction", "Logistics"))
+    assert "0 created, 1 updated, 2 unchanged" in response.get_data(as_text=True)
+    people = users(app)
+    assert len([k for k in people if k.startswith("E1")]) == 3
+    assert people["E101"].department == "Logistics" and people["E101"].chosen_locale == "ar"
+
+
+def test_bad_file_is_rejected_with_row_messages_and_nothing_written(app, admin_client):
+    before = len(users(app))
+    response = upload(admin_client, BAD)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    rows = html.split("import-errors")[1]
+    for row, text in ((3, "not-an-email"), (4, "XX"), (5, "E200"), (6, "Expected 8 columns, found 4")):
+        assert f"<td>{row}</td>" in rows and text in rows
+    assert len(users(app)) == before
+
+
+def test_bad_file_messages_in_admins_language(app, admin_client):
+    response = upload(admin_client, BAD, lang="es")
+    assert response.status_code == 400 and 'lang="en"' in response.get_data(as_text=True)  # admin's saved HR locale wins
+
+
+def test_valid_rows_only_imports_the_good_row(app, admin_client):
+    response = upload(admin_client, BAD, valid_only=True)
+    assert response.status_code == 200
+    assert "E200" in users(app) and "E201" not in users(app)
+    assert users(app)["E200"].name == "Good Row"
+
+
+def test_cli_import_with_progress_and_all_or_nothing(app, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text(BAD, encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["users", "import", str(bad)])
+    assert result.exit_code == 1 and "row 4: 'XX' is not an ISO country code" in result.output
+    assert "E200" not in users(app)
+    good = tmp_path / "good.csv"
+    good.write_text(GOOD, encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["users", "import", str(good)])
+    assert result.exit_code == 0 and "created 3" in result.output
+
+
+def test_create_edit_and_deactivate_user_is_audited(app, admin_client):
+    page = admin_client.get("/admin/users/new").get_data(as_text=True)
+    data = {"csrf_token": csrf_token(page), "employee_id": "N1", "name": "New Person", "email": "",
+            "department": "Warehouse", "country": "KE", "hr_locale": "en", "timezone": "Africa/Nairobi",
+            "roles": ["learner"], "active": "y"}
+    response = admin_client.post("/admin/users/new", data=data)
+    assert response.status_code == 302
+    uid = users(app)["N1"].id
+    data.pop("active")
+    assert admin_client.post(f"/admin/users/{uid}", data=data).status_code == 302
+    assert users(app)["N1"].active is False
+    with app.app_context():
+        actions = db.session.execute(select(AuditLog.action, AuditLog.before, AuditLog.after)
+                                     .order_by(AuditLog.id)).all()
+    assert [a[0] for a in actions] == ["user.create", "user.update"]
+    assert actions[1][1] == {"active": True} and actions[1][2] == {"active": False}
+    client = app.test_client()
+    assert Auth(client).login("N1").status_code == 400  # deactivated, and no password
+
+
+def test_bad_input_changes_nothing(app, admin_client):
+    page = admin_client.get("/admin/users/new").get_data(as_text=True)
+    response = admin_client.post("/admin/users/new", data={
+        "csrf_token": csrf_token(page), "employee_id": "bad id!", "name": "", "email": "nope",
+        "country": "KE", "timezone": "Mars/Base", "roles": ["learner"]})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert html.count('class="error"') >= 4
+    assert "bad id!" not in users(app)
+
+
+def test_duplicate_employee_id_is_refused(app, admin_client):
+    page = admin_client.get("/admin/users/new").get_data(as_text=True)
+    response = admin_client.post("/admin/users/new", data={
+        "csrf_token": csrf_token(page), "employee_id": "admin", "name": "X", "country": "KE", "hr_locale": "",
+        "roles": ["learner"]})
+    assert response.status_code == 400 and "Another user has this employee ID." in response.get_data(as_text=True)
+
+
+def test_list_search_and_filters(app, admin_client):
+    upload(admin_client, GOOD)
+    def names(query):
+        return admin_client.get("/admin/users?" + query).get_data(as_text=True)
+    assert "Amina Yusuf" in names("q=amina") and "Ravi Kumar" not in names("q=amina")
+    assert "Ravi Kumar" in names("country=AE") and "Amina" not in names("country=AE")
+    assert "María" in names("department=Sourcing") and "Ravi" not in names("department=Sourcing")
+    assert "Amina" in names("q=%27%20OR%201%3D1%20--") or "0 users" in names("q=%27%20OR%201%3D1%20--")
+    assert "0 users" in names("q=%27%20OR%201%3D1%20--")
+
+
+def test_scoped_admin_sees_and_changes_only_their_scope(app, admin_client, make_user):
+    upload(admin_client, GOOD)
+    scoped_id = make_user(employee_id="scoped", roles="admin", hr_locale="en", country="AE", assign=False)
+    with app.app_context():
+        db.session.add(AdminScope(admin_id=scoped_id, kind="region", value="arab_states"))
+        db.session.commit()
+    client = app.test_client()
+    Auth(client).login("scoped")
+    listing = client.get("/admin/users").get_data(as_text=True)
+    assert "Ravi Kumar" in listing and "Amina Yusuf" not in listing and "María" not in listing
+    people = users(app)
+    assert client.get(f"/admin/users/{people['E100'].id}").status_code == 404
+    assert client.get(f"/admin/users/{people['E101'].id}").status_code == 200
+    page = client.get(f"/admin/users/{people['E101'].id}").get_data(as_text=True)
+    moved = client.post(f"/admin/users/{people['E101'].id}", data={
+        "csrf_token": csrf_token(page), "employee_id": "E101", "name": "Ravi Kumar", "country": "KE", "hr_locale": "hi",
+        "roles": ["learner"], "active": "y"})
+    assert moved.status_code == 403 and users(app)["E101"].country == "AE"
+
+
+@pytest.mark.parametrize("roles", ["learner", "case_handler"])
+def test_learner_and_case_handler_get_403_on_admin_pages(app, make_user, roles):
+    make_user(employee_id="someone", roles=roles, hr_locale="en")
+    client = app.test_client()
+    Auth(client).login("someone")
+    for path in ("/admin/", "/admin/users", "/admin/users/new", "/admin/users/import",
+                 "/admin/activation-codes", "/admin/users/1"):
+        assert client.get(path).status_code == 403, path
+
+
+def test_activation_code_sheet_and_activation(app, admin_client):
+    upload(admin_client, GOOD)
+    page = admin_client.get("/admin/activation-codes").get_data(as_text=True)
+    sheet = admin_client.post("/admin/activation-codes", data={
+        "csrf_token": csrf_token(page), "department": "Construction", "only_without_password": "y"})
+    html = sheet.get_data(as_text=True)
+    assert "Ravi Kumar" in html and "Amina" not in html
+    import re
+    code = re.search(r'class="code" dir="ltr">([A-Z2-7-]+)<', html).group(1)
+    with app.app_context():
+        stored = db.session.scalars(select(ActivationCode.code_hash)).one()
+        assert code.replace("-", "") not in stored
+    person = app.test_client()
+    form = person.get("/activate").get_data(as_text=True)
+    wrong = person.post("/activate", data={"csrf_token": csrf_token(form), "employee_id": "E100",
+                                           "code": code, "password": "a-long-password", "confirm": "a-long-password"})
+    assert wrong.status_code == 400
+    ok = person.post("/activate", data={"csrf_token": csrf_token(form), "employee_id": "E101",
+                                        "code": code.lower(), "password": "a-long-password",
+                                        "confirm": "a-long-password"})
+    assert ok.status_code == 302 and person.get("/training").status_code == 200
+    again = app.test_client()
+    form = again.get("/activate").get_data(as_text=True)
+    reused = again.post("/activate", data={"csrf_token": csrf_token(form), "employee_id": "E101",
+                                           "code": code, "password": "another-password", "confirm": "another-password"})
+    assert reused.status_code == 400
+    assert Auth(app.test_client()).login("E101", "a-long-password").status_code == 302

@@ -1,0 +1,154 @@
+"""Every route x every role, from the URL map: a new route without a row fails here."""
+import pytest
+from sqlalchemy import select
+
+from elearn.admin.models import AdminScope
+from elearn.concerns.models import Concern
+from elearn.extensions import db
+from elearn.models import Assignment, Completion, QuizAttempt, User, utcnow
+
+from .concern_helpers import file_report
+from .conftest import Auth, csrf_token
+
+ROLES = ("anon", "learner", "sourcing", "admin", "scoped_admin", "case_handler")
+#: endpoint -> expected status per role, in the order of ROLES. GET where the route
+#: allows it, otherwise a POST with a valid CSRF token and an empty body.
+MATRIX = {
+    "static":                   (200, 200, 200, 200, 200, 200),
+    "site.index":               (302, 302, 302, 302, 302, 302),
+    "site.healthz":             (200, 200, 200, 200, 200, 200),
+    "site.set_language":        (302, 302, 302, 302, 302, 302),
+    "auth.login":               (200, 302, 302, 302, 302, 302),
+    "auth.logout":              (302, 302, 302, 302, 302, 302),
+    "auth.activate":            (200, 200, 200, 200, 200, 200),
+    "courses.my_training":      (302, 200, 200, 200, 200, 200),
+    "courses.course_page":      (302, 200, 200, 200, 403, 403),
+    "courses.module_page":      (302, 200, 200, 200, 403, 403),
+    "courses.acknowledge":      (302, 302, 302, 302, 403, 403),
+    "courses.quiz":             (302, 200, 200, 200, 403, 403),
+    "courses.submit_quiz":      (302, 400, 400, 400, 403, 403),
+    "courses.attempt_result":   (302, 200, 404, 404, 403, 403),
+    "courses.certificate":      (302, 200, 404, 404, 404, 404),
+    "courses.verify":           (200, 200, 200, 200, 200, 200),
+    "concerns.concern_page":    (200, 200, 200, 200, 200, 200),
+    "concerns.report":          (200, 200, 200, 200, 200, 200),
+    "concerns.status":          (200, 200, 200, 200, 200, 200),
+    "concerns.queue":           (302, 403, 403, 403, 403, 200),
+    "concerns.case":            (302, 403, 403, 403, 403, 200),
+    "concerns.set_status":      (302, 403, 403, 403, 403, 302),
+    "concerns.add_case_message": (302, 403, 403, 403, 403, 400),
+    "admin.home":               (302, 403, 403, 302, 302, 403),
+    "admin.users":              (302, 403, 403, 200, 200, 403),
+    "admin.edit_user":          (302, 403, 403, 200, 200, 403),
+    "admin.import_users":       (302, 403, 403, 200, 200, 403),
+    "admin.activation_codes":   (302, 403, 403, 200, 200, 403),
+    "admin.reports":            (302, 403, 403, 200, 200, 403),
+    "admin.report_csv":         (302, 403, 403, 200, 200, 403),
+    "admin.report_xlsx":        (302, 403, 403, 200, 200, 403),
+}
+
+
+@pytest.fixture
+def world(app, make_user):
+    ids = {
+        "learner": make_user(employee_id="learner", hr_locale="en", country="AE"),
+        "sourcing": make_user(employee_id="sourcing", hr_locale="en", department="Sourcing", country="US"),
+        "admin": make_user(employee_id="admin", roles="learner admin", hr_locale="en", country="GB"),
+        "scoped_admin": make_user(employee_id="scoped_admin", roles="admin", hr_locale="en", assign=False),
+        "case_handler": make_user(employee_id="case_handler", roles="case_handler", hr_locale="en", assign=False),
+    }
+    client = app.test_client()
+    file_report(client)
+    with app.app_context():
+        db.session.add(AdminScope(admin_id=ids["scoped_admin"], kind="region", value="arab_states"))
+        assignment = db.session.scalar(select(Assignment).where(Assignment.user_id == ids["learner"]))
+        attempt = QuizAttempt(assignment_id=assignment.id, token="t", questions=[{"id": "fees", "options": ["true", "false"]}],
+                              answers={"fees": ["false"]}, score=100, passed=True, locale="en", course_version="1.0.0")
+        db.session.add(attempt)
+        db.session.add(Completion(assignment_id=assignment.id, user_id=ids["learner"], course_id="demo_course",
+                                  course_version="1.0.0", locale="en", region="arab_states", score=100,
+                                  completed_at=utcnow(), certificate_code="AAAA-BBBB-CCCC-DDDD"))
+        db.session.commit()
+        params = {"course_id": "demo_course", "module_id": "basics", "attempt_id": attempt.id,
+                  "code": "AAAA-BBBB-CCCC-DDDD", "case_id": db.session.scalar(select(Concern.id)),
+                  "user_id": ids["learner"], "kind": "answer", "filename": "elearn.css"}
+    return params
+
+
+def url_for_rule(rule, params):
+    values = {name: params[name] for name in rule.arguments}
+    return rule.build(values)[1]
+
+
+def client_for(app, role):
+    client = app.test_client()
+    if role != "anon":
+        Auth(client).login(role)
+    return client
+
+
+def test_every_route_has_a_row(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints == set(MATRIX), f"missing: {endpoints - set(MATRIX)}, stale: {set(MATRIX) - endpoints}"
+
+
+def test_route_role_matrix(app, world):
+    failures = []
+    for role_index, role in enumerate(ROLES):
+        client = client_for(app, role)
+        token = csrf_token(client.get("/concerns").get_data(as_text=True))
+        for rule in app.url_map.iter_rules():
+            url = url_for_rule(rule, world)
+            if "GET" in rule.methods:
+                response = client.get(url)
+            else:
+                response = client.post(url, data={"csrf_token": token})
+            response.get_data()  # consume streamed bodies so each request's context ends
+            response.close()
+            expected = MATRIX[rule.endpoint][role_index]
+            if response.status_code != expected:
+                failures.append(f"{role} {rule.endpoint} {url}: {response.status_code} != {expected}")
+            if rule.endpoint == "auth.logout" and role != "anon":
+                Auth(client).login(role)  # signed out by that request: sign in again
+                token = csrf_token(client.get("/concerns").get_data(as_text=True))
+    assert failures == []
+
+
+def test_every_post_rejects_a_missing_csrf_token(app, world):
+    for role in ("anon", "learner", "admin", "case_handler"):
+        client = client_for(app, role)
+        for rule in app.url_map.iter_rules():
+            if "POST" in rule.methods:
+                response = client.post(url_for_rule(rule, world), data={"locale": "ar", "status": "closed"})
+                assert response.status_code == 400, (role, rule.endpoint, response.status_code)
+    with app.app_context():
+        assert db.session.scalars(select(Concern.status)).all() == ["received"]
+        assert db.session.scalar(select(User.chosen_locale).where(User.employee_id == "learner")) is None
+
+
+def test_session_cookie_flags(app, make_user):
+    make_user(employee_id="u1", hr_locale="en")
+    response = Auth(app.test_client()).login("u1")
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_security_headers_and_csp_without_unsafe_inline(app):
+    response = app.test_client().get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    script_src = next(d for d in csp.split(";") if d.strip().startswith("script-src"))
+    assert "unsafe-inline" not in script_src and "unsafe-eval" not in script_src
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_login_is_rate_limited(database_url, tmp_path, make_user):
+    from .conftest import make_app, wipe
+    app = make_app(database_url, tmp_path, ELEARN_LOGIN_LIMIT="3 per minute")
+    try:
+        client = app.test_client()
+        codes = [Auth(client).login("nobody", "wrong").status_code for _ in range(4)]
+        assert codes == [400, 400, 400, 429]
+    finally:
+        wipe(app)
