@@ -55,5 +55,10 @@ test: $(STAMP) translations system-deps node-deps
 	$(BIN)/elearn content check
 	$(BIN)/python -m pytest -p no:cacheprovider
 
+# Not part of `make test`: load from this machine against gunicorn on 127.0.0.1.
+bench: $(STAMP) translations
+	@command -v wrk > /dev/null || (apt-get update -qq && apt-get install -y -qq wrk > /dev/null)
+	$(BIN)/python bench/run.py
+
 clean:
 	rm -rf $(VENV) node_modules instance test-artifacts

@@ -1,0 +1,29 @@
+"""The framework's limit, for `make bench`: bare Flask views under the same server.
+
+BENCH_BODY_FILE holds the exact bytes of the measured module page; the insert view
+does one INSERT and one COMMIT on the same database as the app.
+"""
+import os
+from pathlib import Path
+
+from flask import Flask, Response
+from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, create_engine, func
+
+body = Path(os.environ["BENCH_BODY_FILE"]).read_bytes()
+engine = create_engine(os.environ["BENCH_DATABASE_URL"], pool_pre_ping=True)
+metadata = MetaData()
+inserts = Table("bench_inserts", metadata, Column("id", Integer, primary_key=True),
+                Column("token", String(64)), Column("at", DateTime, server_default=func.now()))
+app = Flask(__name__)
+
+
+@app.get("/bare")
+def bare():
+    return Response(body, mimetype="text/html")
+
+
+@app.post("/insert")
+def insert():
+    with engine.begin() as conn:
+        conn.execute(inserts.insert().values(token=os.urandom(16).hex()))
+    return Response(b"ok", mimetype="text/plain")

@@ -1,0 +1,2 @@
+-- A plain POST with no body, for the bare INSERT view.
+wrk.method = "POST"
