@@ -254,3 +254,27 @@ def test_empty_answer_is_refused_with_message(app, client, make_user):
     assert response.status_code == 400 and 'id="answer-body-error"' in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(ConcernMessage.id)) is None
+
+
+def test_rate_limit_storage_in_redis_is_shared_between_instances(database_url, tmp_path):
+    """With ELEARN_RATELIMIT_STORAGE_URI every instance counts against the same limit,
+    and Redis holds only hashed keys, never the address."""
+    import redis
+    store = redis.Redis(host="127.0.0.1")
+    prefix = "elearn-test-ratelimit"  # the limiter keeps the first prefix it is given
+    for key in store.keys(f"*{prefix}*"):
+        store.delete(key)
+    settings = dict(RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0", RATELIMIT_KEY_PREFIX=prefix,
+                    ELEARN_STATUS_LIMIT="3 per hour")
+    first = make_app(database_url, tmp_path, **settings)
+    second = make_app(database_url, tmp_path, **settings)
+    try:
+        codes = [look_up(first.test_client(), "AAAA").status_code for _ in range(2)]
+        codes += [look_up(second.test_client(), "AAAA").status_code for _ in range(2)]
+        assert codes == [404, 404, 404, 429]
+        keys = [k.decode() for k in store.keys(f"*{prefix}*")]
+        assert keys and not any("127.0.0.1" in k for k in keys)
+    finally:
+        for key in store.keys(f"*{prefix}*"):
+            store.delete(key)
+        wipe(first)
