@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Assignment, Completion, QuizAttempt, utcnow
-from ..training.assignments import current_assignment, renew_cycles
+from ..pagecache import ShellCache, user_key
+from ..training.assignments import current_assignment, module_state, renew_cycles
 from ..training.completion import (acknowledge_module, acknowledged_modules, completion_by_code,
                                    completion_for, record_attempt)
 from ..training.scoring import score_quiz
@@ -16,6 +17,8 @@ from ..training.status import status_expression
 from ..web import current_locale, get_catalog
 from . import bp
 from .quizflow import ForgedSubmission, IncompleteSubmission, issue_attempt, read_answers, read_attempt
+
+SHELLS = ShellCache()
 
 
 def _learner_course(course_id: str):
@@ -60,15 +63,26 @@ def course_page(course_id: str):
 @bp.get("/courses/<course_id>/modules/<module_id>")
 @login_required
 def module_page(course_id: str, module_id: str):
-    course, assignment, view = _learner_course(course_id)
+    """The most visited page: one query, and a rendered shell reused across learners
+    who see the same module in the same language and region (see pagecache)."""
+    catalog = get_catalog()
+    course = catalog.courses.get(course_id)
+    if course is None:
+        abort(404)
+    state = module_state(current_user.id, course_id, module_id)
+    if state is None:
+        abort(403)
+    view = course.view(current_locale(), catalog.region_for(current_user.country))
     module = view.module(module_id)
     if module is None:
         abort(404)
+    acknowledged = state[1]
     previous, following = view.neighbours(module_id)
-    acknowledged = module_id in acknowledged_modules(assignment.id)
-    return render_template("courses/module.html", view=view, module=module, previous=previous,
-                           following=following, acknowledged=acknowledged,
-                           position=view.modules.index(module) + 1)
+    key = ("module", course_id, view.locale, view.region, module_id, acknowledged,
+           current_locale(), user_key())
+    return SHELLS.render(key, "courses/module.html", view=view, module=module, previous=previous,
+                         following=following, acknowledged=acknowledged,
+                         position=view.modules.index(module) + 1)
 
 
 @bp.post("/courses/<course_id>/modules/<module_id>/acknowledge")
