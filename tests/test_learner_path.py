@@ -145,3 +145,25 @@ def test_attempt_of_another_learner_is_not_shown(app, client, auth, make_user):
     client.post("/logout", data={"csrf_token": csrf_token(client.get("/training").get_data(as_text=True))})
     auth.login("u2")
     assert client.get(location).status_code == 404
+
+
+def test_module_page_shell_never_shows_one_learner_to_another(app, make_user):
+    from .conftest import Auth
+    make_user(employee_id="ana", name="Ana Alpha", country="AE", hr_locale="hi")
+    make_user(employee_id="bo", name="Bo Beta", country="AE", hr_locale="hi")
+    first, second = app.test_client(), app.test_client()
+    Auth(first).login("ana")
+    Auth(second).login("bo")
+    page_a = first.get("/courses/demo_course/modules/risks").get_data(as_text=True)
+    page_b = second.get("/courses/demo_course/modules/risks").get_data(as_text=True)
+    assert "Ana Alpha" in page_a and "Bo Beta" not in page_a
+    assert "Bo Beta" in page_b and "Ana Alpha" not in page_b
+    assert csrf_token(page_a) != csrf_token(page_b)
+    assert "\ue000" not in page_a + page_b
+    # The token in the cached page works for its own session only.
+    ok = first.post("/courses/demo_course/modules/risks/acknowledge", data={"csrf_token": csrf_token(page_a)})
+    stolen = second.post("/courses/demo_course/modules/risks/acknowledge", data={"csrf_token": csrf_token(page_a)})
+    assert ok.status_code == 302 and stolen.status_code == 400
+    # After acknowledging, the page shows the learner's confirmed state, not the cached one.
+    assert "class=\"done\"" in first.get("/courses/demo_course/modules/risks").get_data(as_text=True)
+    assert "class=\"done\"" not in second.get("/courses/demo_course/modules/risks").get_data(as_text=True)
