@@ -31,6 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
     web.init_app(app)
 
     from .admin import bp as admin_bp
+    from .api import bp as api_bp
     from .auth import bp as auth_bp
     from .concerns import bp as concerns_bp
     from .courses import bp as courses_bp
@@ -38,6 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(courses_bp)
     app.register_blueprint(concerns_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(api_bp)
 
     from .cli import register_cli
     register_cli(app)

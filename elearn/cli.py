@@ -30,6 +30,8 @@ def register_cli(app) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(concerns_group)
     app.cli.add_command(users_group)
+    from .xapi.cli import xapi_group
+    app.cli.add_command(xapi_group)
 
 
 # --- content ---------------------------------------------------------------------------

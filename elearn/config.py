@@ -33,6 +33,10 @@ class Config:
         self.ELEARN_INTAKE_LIMIT = env.get("ELEARN_INTAKE_LIMIT") or "5 per hour"
         self.ELEARN_STATUS_LIMIT = env.get("ELEARN_STATUS_LIMIT") or "30 per hour"
         self.ELEARN_CONCERN_KEYS = env.get("ELEARN_CONCERN_KEYS") or ""
+        self.ELEARN_XAPI_HOMEPAGE = env.get("ELEARN_XAPI_HOMEPAGE") or "https://hr.example.com"
+        self.ELEARN_LRS_ENDPOINT = env.get("ELEARN_LRS_ENDPOINT") or ""
+        self.ELEARN_LRS_USERNAME = env.get("ELEARN_LRS_USERNAME") or ""
+        self.ELEARN_LRS_PASSWORD = env.get("ELEARN_LRS_PASSWORD") or ""
         self.ELEARN_CONCERN_RETENTION_DAYS = int(env.get("ELEARN_CONCERN_RETENTION_DAYS") or 365)
 
 

@@ -45,6 +45,13 @@ MATRIX = {
     "admin.reports":            (302, 403, 403, 200, 200, 403),
     "admin.report_csv":         (302, 403, 403, 200, 200, 403),
     "admin.report_xlsx":        (302, 403, 403, 200, 200, 403),
+    "admin.api_tokens":         (302, 403, 403, 200, 403, 403),
+    "admin.revoke_api_token":   (302, 403, 403, 404, 403, 403),
+    "admin.audit_log":          (302, 403, 403, 200, 403, 403),
+    "admin.audit_csv":          (302, 403, 403, 200, 403, 403),
+    "admin.xapi_export":        (302, 403, 403, 200, 403, 403),
+    "api.completions":          (401, 401, 401, 401, 401, 401),
+    "api.user_status":          (401, 401, 401, 401, 401, 401),
 }
 
 
@@ -71,7 +78,8 @@ def world(app, make_user):
         db.session.commit()
         params = {"course_id": "demo_course", "module_id": "basics", "attempt_id": attempt.id,
                   "code": "AAAA-BBBB-CCCC-DDDD", "case_id": db.session.scalar(select(Concern.id)),
-                  "user_id": ids["learner"], "kind": "answer", "filename": "elearn.css"}
+                  "user_id": ids["learner"], "kind": "answer", "filename": "elearn.css",
+                  "token_id": 999, "employee_id": "learner"}
     return params
 
 

@@ -1,0 +1,1 @@
+"""xAPI statements for a Learning Record Store (ADL verbs; deterministic ids)."""
