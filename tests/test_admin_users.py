@@ -212,3 +212,26 @@ def test_activation_code_sheet_and_activation(app, admin_client):
                                            "code": code, "password": "another-password", "confirm": "another-password"})
     assert reused.status_code == 400
     assert Auth(app.test_client()).login("E101", "a-long-password").status_code == 302
+
+
+def test_manual_assignment_to_department_and_person_with_due_date(app, admin_client):
+    upload(admin_client, GOOD)
+    page = admin_client.get("/admin/assign").get_data(as_text=True)
+    token = csrf_token(page)
+    response = admin_client.post("/admin/assign", data={
+        "csrf_token": token, "course_id": "demo_course", "target": "department", "department": "Construction",
+        "due": "2027-03-31"})
+    import re as _re
+    assert response.status_code == 302, _re.findall(r'class="error"[^>]*>([^<]*)<', response.get_data(as_text=True))
+    with app.app_context():
+        due = db.session.scalar(select(Assignment.due_at).join(User).where(User.employee_id == "E101"))
+        assert due.date().isoformat() == "2027-03-31"
+        other = db.session.scalar(select(Assignment.due_at).join(User).where(User.employee_id == "E100"))
+        assert other.date().isoformat() != "2027-03-31"
+        assert db.session.scalars(select(AuditLog.action)).all()[-1] == "assignment.manual"
+    missing = admin_client.post("/admin/assign", data={
+        "csrf_token": token, "course_id": "demo_course", "target": "user", "employee_id": "NOPE", "due": "2027-03-31"})
+    assert missing.status_code == 400 and "Nobody you manage matches" in missing.get_data(as_text=True)
+    empty = admin_client.post("/admin/assign", data={
+        "csrf_token": token, "course_id": "demo_course", "target": "user", "employee_id": "", "due": ""})
+    assert empty.status_code == 400

@@ -49,6 +49,7 @@ MATRIX = {
     "admin.revoke_api_token":   (302, 403, 403, 404, 403, 403),
     "admin.audit_log":          (302, 403, 403, 200, 403, 403),
     "admin.audit_csv":          (302, 403, 403, 200, 403, 403),
+    "admin.assign_course":      (302, 403, 403, 200, 200, 403),
     "admin.xapi_export":        (302, 403, 403, 200, 403, 403),
     "api.completions":          (401, 401, 401, 401, 401, 401),
     "api.user_status":          (401, 401, 401, 401, 401, 401),

@@ -70,6 +70,15 @@ class AssignForm(BaseForm):
     department = StringField(_l("Department"), validators=[Optional(), Length(max=120, message=_MAX)])
     due = DateField(_l("Due date"), validators=[DataRequired(message=_l("Enter a due date."))])
 
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        needed = self.employee_id if self.target.data == "user" else self.department
+        if not (needed.data or "").strip():
+            needed.errors = list(needed.errors) + [
+                _l("Enter the employee ID.") if needed is self.employee_id else _l("Enter the department.")]
+            return False
+        return ok
+
     def __init__(self, *args, courses=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.course_id.choices = list(courses)
