@@ -35,8 +35,9 @@ run: $(STAMP) translations $(ELEARN_INSTANCE_DIR)/secret_key $(ELEARN_INSTANCE_D
 	$(BIN)/elearn content check
 	$(DEMO_ENV) $(BIN)/elearn db upgrade
 	$(DEMO_ENV) $(BIN)/elearn seed-demo
-	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
-	$(DEMO_ENV) $(BIN)/gunicorn --config gunicorn.conf.py --workers 2 --bind $(HOST):$(PORT) 'elearn:create_app()'
+	@echo "Serving on http://$(HOST):$(PORT)/ with a task worker (Ctrl-C to stop)"
+	$(DEMO_ENV) $(BIN)/elearn worker --workers 1 & worker=$$!; trap "kill $$worker" EXIT INT TERM; \
+	  $(DEMO_ENV) $(BIN)/gunicorn --config gunicorn.conf.py --workers 2 --bind $(HOST):$(PORT) 'elearn:create_app()'
 
 # Debian's chromium and the Noto fonts (Devanagari, Arabic, CJK) for browser tests;
 # gettext's msgfmt for the catalog completeness check.

@@ -41,6 +41,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
 
+    from . import reminders  # noqa: F401 - its model is part of the schema
+    from .tasks import models as task_models  # noqa: F401
     from .cli import register_cli
     register_cli(app)
     return app

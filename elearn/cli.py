@@ -30,6 +30,8 @@ def register_cli(app) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(concerns_group)
     app.cli.add_command(users_group)
+    from .tasks.cli import worker_command
+    app.cli.add_command(worker_command)
     from .xapi.cli import xapi_group
     app.cli.add_command(xapi_group)
 
@@ -131,3 +133,7 @@ def translate_init(locale):
 
 
 __all__ = ["main", "register_cli", "with_appcontext"]
+
+
+if __name__ == "__main__":
+    main()

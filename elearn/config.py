@@ -37,6 +37,15 @@ class Config:
         self.ELEARN_LRS_ENDPOINT = env.get("ELEARN_LRS_ENDPOINT") or ""
         self.ELEARN_LRS_USERNAME = env.get("ELEARN_LRS_USERNAME") or ""
         self.ELEARN_LRS_PASSWORD = env.get("ELEARN_LRS_PASSWORD") or ""
+        self.ELEARN_SMTP_HOST = env.get("ELEARN_SMTP_HOST") or ""
+        self.ELEARN_SMTP_PORT = int(env.get("ELEARN_SMTP_PORT") or 25)
+        self.ELEARN_SMTP_USER = env.get("ELEARN_SMTP_USER") or ""
+        self.ELEARN_SMTP_PASSWORD = env.get("ELEARN_SMTP_PASSWORD") or ""
+        self.ELEARN_SMTP_STARTTLS = _bool("ELEARN_SMTP_STARTTLS")
+        self.ELEARN_MAIL_FROM = env.get("ELEARN_MAIL_FROM") or "elearn@localhost"
+        self.ELEARN_BASE_URL = env.get("ELEARN_BASE_URL") or "http://127.0.0.1:5000/"
+        self.ELEARN_IMPORT_SYNC_ROWS = int(env.get("ELEARN_IMPORT_SYNC_ROWS") or 2000)
+        self.ELEARN_REMIND_DAYS_BEFORE = int(env.get("ELEARN_REMIND_DAYS_BEFORE") or 7)
         self.ELEARN_CONCERN_RETENTION_DAYS = int(env.get("ELEARN_CONCERN_RETENTION_DAYS") or 365)
 
 

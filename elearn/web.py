@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, Flask, current_app, g, redirect, render_template, request,
-                   url_for)
+from flask import (Blueprint, Flask, current_app, g, has_request_context, redirect, render_template,
+                   request, url_for)
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -26,6 +26,8 @@ def get_catalog() -> Catalog:
 
 def current_locale() -> str:
     """The interface locale of this request, chosen once (see i18n.choose_locale)."""
+    if not has_request_context():
+        return g.get("locale", "en")
     if "locale" not in g:
         user = current_user if current_user.is_authenticated else None
         g.locale = choose_locale(user, request.cookies.get(LOCALE_COOKIE),
@@ -34,6 +36,8 @@ def current_locale() -> str:
 
 
 def current_timezone() -> str:
+    if not has_request_context():  # tasks and commands: UTC unless told otherwise
+        return current_app.config["ELEARN_DEFAULT_TIMEZONE"]
     if current_user.is_authenticated and current_user.timezone:
         return current_user.timezone
     return current_app.config["ELEARN_DEFAULT_TIMEZONE"]

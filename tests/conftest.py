@@ -41,6 +41,15 @@ def sqlite_database(tmp_path_factory):
 _migrated: set[str] = set()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def tasks_run_immediately():
+    """In-process tests run tasks at once; tests/test_tasks.py also drives real workers."""
+    from elearn.tasks.queue import huey
+    huey.immediate = True
+    yield
+    huey.immediate = False
+
+
 def make_app(database_url: str, instance_path: Path, content_dir: Path = FIXTURE_CONTENT, **extra):
     os.environ["ELEARN_INSTANCE_DIR"] = str(instance_path)
     app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": database_url,

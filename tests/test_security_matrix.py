@@ -50,6 +50,8 @@ MATRIX = {
     "admin.audit_log":          (302, 403, 403, 200, 403, 403),
     "admin.audit_csv":          (302, 403, 403, 200, 403, 403),
     "admin.assign_course":      (302, 403, 403, 200, 200, 403),
+    "admin.tasks":              (302, 403, 403, 200, 200, 403),
+    "admin.start_task":         (302, 403, 403, 302, 403, 403),
     "admin.xapi_export":        (302, 403, 403, 200, 403, 403),
     "api.completions":          (401, 401, 401, 401, 401, 401),
     "api.user_status":          (401, 401, 401, 401, 401, 401),
@@ -86,6 +88,8 @@ def world(app, make_user):
 
 def url_for_rule(rule, params):
     values = {name: params[name] for name in rule.arguments}
+    if rule.endpoint == "admin.start_task":
+        values["kind"] = "reminders"
     return rule.build(values)[1]
 
 

@@ -162,8 +162,11 @@ def import_users():
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
+            text = None
             form.file.errors.append(_("The file is not UTF-8 text. Save it as CSV UTF-8 and try again."))
-        else:
+        if text is not None and text.count("\n") > current_app.config["ELEARN_IMPORT_SYNC_ROWS"]:
+            return _import_in_background(text, form)
+        if text is not None:
             result = run_import(text, get_catalog(), current_app.config["ELEARN_DEFAULT_DUE_DAYS"],
                                 valid_only=form.valid_only.data)
             if result.applied:
@@ -176,6 +179,20 @@ def import_users():
     messages = [(e.row, import_error_message(e)) for e in (result.errors if result else [])]
     status = 400 if (form.errors or (result and result.errors and not result.applied)) else 200
     return render_template("admin/import.html", form=form, result=result, messages=messages), status
+
+
+def _import_in_background(text: str, form: ImportForm):
+    """Large files run as a task; the tasks page shows progress and row errors."""
+    from flask_login import current_user
+
+    from ..tasks.jobs import import_users_job
+    from ..tasks.runs import new_run
+    run_id = new_run("import_users", current_user.id)
+    record("users.import", form.file.data.filename or "upload", None, {"task": run_id})
+    db.session.commit()
+    import_users_job(run_id, text, bool(form.valid_only.data))
+    flash(_("The file is large: it is being imported in the background. Follow it here."), "info")
+    return redirect(url_for(".tasks"))
 
 
 __all__ = ["current_locale"]

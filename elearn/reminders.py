@@ -1,0 +1,108 @@
+"""Reminder emails: to learners before the due date, to their manager when overdue,
+each in the recipient's language. Each (assignment cycle, kind) is sent once."""
+from __future__ import annotations
+
+import smtplib
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+
+from flask import current_app
+from flask_babel import force_locale, gettext as _
+from sqlalchemy import ForeignKey, String, UniqueConstraint, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .extensions import db
+from .i18n import choose_locale
+from .models import Assignment, User, UTCDateTime, utcnow
+from .training.status import Status, status_expression
+
+
+class Reminder(db.Model):
+    __tablename__ = "reminders"
+    __table_args__ = (UniqueConstraint("assignment_id", "kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  #: "due_soon" (learner) or "overdue" (manager)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+def _locale_of(user: User | None) -> str:
+    return choose_locale(user, None, None) if user is not None else "en"
+
+
+def _message(to: str, subject: str, body: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = current_app.config["ELEARN_MAIL_FROM"]
+    message["To"] = to
+    message["Subject"] = subject
+    message.set_content(body)
+    return message
+
+
+def due_soon_message(user: User, course_title: str, due: datetime) -> EmailMessage:
+    from flask_babel import format_date
+    with force_locale(_locale_of(user)):
+        subject = _("Reminder: %(course)s is due on %(date)s", course=course_title, date=format_date(due, "long"))
+        body = _("Hello %(name)s,\n\nplease complete the training “%(course)s” by %(date)s.\n\n"
+                 "Sign in here: %(url)s\n", name=user.shown_name, course=course_title,
+                 date=format_date(due, "long"), url=current_app.config["ELEARN_BASE_URL"])
+    return _message(user.email, subject, body)
+
+
+def overdue_message(manager_email: str, manager: User | None, learner: User, course_title: str,
+                    due: datetime) -> EmailMessage:
+    from flask_babel import format_date
+    with force_locale(_locale_of(manager)):
+        subject = _("Overdue training: %(name)s", name=learner.shown_name)
+        body = _("Hello,\n\n%(name)s (employee ID %(employee_id)s) has not completed the training "
+                 "“%(course)s”, which was due on %(date)s.\n\nPlease help them find the time to complete it.\n",
+                 name=learner.shown_name, employee_id=learner.employee_id, course=course_title,
+                 date=format_date(due, "long"))
+    return _message(manager_email, subject, body)
+
+
+def _claim(assignment_id: int, kind: str) -> bool:
+    """Record the reminder first: two workers never send the same one twice."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(Reminder(assignment_id=assignment_id, kind=kind))
+        return True
+    except IntegrityError:
+        return False
+
+
+def send_reminders(now: datetime | None = None) -> dict:
+    config = current_app.config
+    if not config["ELEARN_SMTP_HOST"]:
+        return {"skipped": "ELEARN_SMTP_HOST is not set"}
+    now = now or utcnow()
+    catalog = current_app.extensions["elearn_catalog"]
+    status = status_expression(Assignment, now)
+    rows = db.session.execute(
+        select(Assignment, User, status).join(User, User.id == Assignment.user_id)
+        .where(Assignment.current.is_(True), User.active.is_(True), Assignment.due_at.is_not(None),
+               Assignment.due_at <= now + timedelta(days=config["ELEARN_REMIND_DAYS_BEFORE"]))).all()
+    outbox = []
+    for assignment, user, state in rows:
+        course = catalog.courses.get(assignment.course_id)
+        if course is None:
+            continue
+        if state == Status.OVERDUE.value and user.manager_email and _claim(assignment.id, "overdue"):
+            manager = db.session.scalar(select(User).where(func.lower(User.email) == user.manager_email.lower()))
+            title = course.title_in(course.content_locale(_locale_of(manager)))
+            outbox.append(overdue_message(user.manager_email, manager, user, title, assignment.due_at))
+        elif state in (Status.NOT_STARTED.value, Status.IN_PROGRESS.value, Status.EXPIRED.value) \
+                and user.email and _claim(assignment.id, "due_soon"):
+            title = course.title_in(course.content_locale(_locale_of(user)))
+            outbox.append(due_soon_message(user, title, assignment.due_at))
+    if outbox:
+        with smtplib.SMTP(config["ELEARN_SMTP_HOST"], config["ELEARN_SMTP_PORT"], timeout=30) as smtp:
+            if config["ELEARN_SMTP_STARTTLS"]:
+                smtp.starttls()
+            if config["ELEARN_SMTP_USER"]:
+                smtp.login(config["ELEARN_SMTP_USER"], config["ELEARN_SMTP_PASSWORD"])
+            for message in outbox:
+                smtp.send_message(message)
+    db.session.commit()  # the reminders are recorded only once the mail went out
+    return {"sent": len(outbox)}
