@@ -60,6 +60,7 @@ test: $(STAMP) translations system-deps node-deps
 bench: $(STAMP) translations
 	@command -v wrk > /dev/null || (apt-get update -qq && apt-get install -y -qq wrk > /dev/null)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/export_bench.py
 
 clean:
 	rm -rf $(VENV) node_modules instance test-artifacts

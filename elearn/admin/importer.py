@@ -17,7 +17,7 @@ from ..catalog import Catalog
 from ..extensions import db
 from ..i18n import closest_locale, supported
 from ..models import ROLES, User
-from ..training.assignments import apply_audience_rules
+from ..training.assignments import apply_audience_rules_to_many
 
 COLUMNS = ("employee_id", "name", "email", "department", "country", "locale", "roles", "manager_email")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
@@ -142,12 +142,24 @@ def run_import(text: str, catalog: Catalog, due_days: int, valid_only: bool = Fa
 
 
 def _apply(rows: list[UserRow], catalog: Catalog, due_days: int, result: ImportResult, progress) -> None:
-    existing: dict[str, User] = {}
-    ids = [r.employee_id for r in rows]
-    for start in range(0, len(ids), 1000):
-        for user in db.session.scalars(select(User).where(User.employee_id.in_(ids[start:start + 1000]))):
-            existing[user.employee_id] = user
+    """In chunks of 1,000: one query for the existing users, one flush, one query for
+    their assignments; the chunk's objects then leave the session so memory stays flat."""
+    chunk: list[UserRow] = []
     for row in progress(rows):
+        chunk.append(row)
+        if len(chunk) == 1000:
+            _apply_chunk(chunk, catalog, due_days, result)
+            chunk = []
+    _apply_chunk(chunk, catalog, due_days, result)
+
+
+def _apply_chunk(rows: list[UserRow], catalog: Catalog, due_days: int, result: ImportResult) -> None:
+    if not rows:
+        return
+    existing = {u.employee_id: u for u in db.session.scalars(
+        select(User).where(User.employee_id.in_([r.employee_id for r in rows])))}
+    changed = []
+    for row in rows:
         user = existing.get(row.employee_id)
         fields = {"name": row.name, "email": row.email, "department": row.department,
                   "country": row.country, "hr_locale": row.locale, "roles": row.roles,
@@ -163,6 +175,9 @@ def _apply(rows: list[UserRow], catalog: Catalog, due_days: int, result: ImportR
         else:
             result.unchanged += 1
             continue
-        db.session.flush()
-        if user.has_role("learner"):
-            apply_audience_rules(user, catalog, due_days)
+        changed.append(user)
+    db.session.flush()
+    assignments = apply_audience_rules_to_many([u for u in changed if u.has_role("learner")], catalog, due_days)
+    for obj in [*existing.values(), *changed, *assignments]:
+        if obj in db.session:
+            db.session.expunge(obj)

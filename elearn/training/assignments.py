@@ -50,9 +50,31 @@ def assign(user: User, course: Course, due_at: datetime | None, source: str) -> 
 
 
 def apply_audience_rules(user: User, catalog: Catalog, due_days: int) -> list[Assignment]:
+    return apply_audience_rules_to_many([user], catalog, due_days)
+
+
+def apply_audience_rules_to_many(users: list[User], catalog: Catalog, due_days: int) -> list[Assignment]:
+    """The course.yaml audience rules for many (flushed) users at once: one query for
+    what they already have, then the missing current assignments. Returns the users'
+    current assignments that the rules call for."""
+    if not users:
+        return []
     due = utcnow() + timedelta(days=due_days)
-    return [assign(user, course, due, "audience")
-            for course in catalog.courses.values() if in_audience(course, user)]
+    have = {(a.user_id, a.course_id): a for a in db.session.scalars(select(Assignment).where(
+        Assignment.user_id.in_([u.id for u in users]), Assignment.current.is_(True)))}
+    result = []
+    for user in users:
+        for course in catalog.courses.values():
+            if not in_audience(course, user):
+                continue
+            assignment = have.get((user.id, course.id))
+            if assignment is None:
+                assignment = Assignment(user_id=user.id, course_id=course.id, cycle=1, current=True,
+                                        course_major=course.major_version, due_at=due, source="audience")
+                db.session.add(assignment)
+            result.append(assignment)
+    db.session.flush()
+    return result
 
 
 def start_new_cycle(assignment: Assignment, course: Course, due_at: datetime | None) -> Assignment:

@@ -1,0 +1,148 @@
+"""`make bench`, part two: 100,000 users from an HR CSV, 200,000 completions, and the
+completion report exported as CSV, timed against PostgreSQL's own COPY of the same rows,
+with the exporting process's peak memory at 20,000 and 200,000 rows."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench-results"
+USERS = int(os.environ.get("BENCH_USERS", "100000"))
+PG_SERVER = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432")
+
+
+def main() -> None:
+    import psycopg
+    OUT.mkdir(exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="elearn-export-bench-"))
+    db_name = f"elearn_export_{os.getpid()}"
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{db_name}"')
+    url = f"{PG_SERVER}/{db_name}"
+    from cryptography.fernet import Fernet
+    env = {**os.environ, "SECRET_KEY": "bench", "DATABASE_URL": url, "ELEARN_INSTANCE_DIR": str(work),
+           "ELEARN_CONCERN_KEYS": Fernet.generate_key().decode()}
+    try:
+        results = run(env, url, work)
+        (OUT / "export.json").write_text(json.dumps(results, indent=2))
+        print(f"\nimport {USERS} users: {results['import_seconds']} s ({results['import_rows_per_s']} rows/s)")
+        for size in ("20000", "200000"):
+            r = results[size]
+            print(f"export {r['rows']:>6} rows: app CSV {r['export_seconds']:.2f} s, COPY {r['copy_seconds']:.2f} s, "
+                  f"ratio {r['ratio']:.2f} (target <= 3); peak RSS growth {r['peak_rss_growth_mb']:.1f} MB")
+        growth = results["200000"]["peak_rss_growth_mb"] - results["20000"]["peak_rss_growth_mb"]
+        print(f"peak memory growth between 20k and 200k rows: {growth:.1f} MB (target < 50 MB)")
+    finally:
+        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+
+
+def run(env: dict, url: str, work: Path) -> dict:
+    import psycopg
+    elearn = [sys.executable, "-m", "elearn.cli"]
+    subprocess.run(elearn + ["db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
+    feed = work / "hr.csv"
+    with feed.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["employee_id", "name", "email", "department", "country", "locale", "roles", "manager_email"])
+        countries = ["AE", "US", "MX", "IN", "DE", "MY", "KE", "CN", "BR", "QA"]
+        for i in range(USERS):
+            # Every user is in sourcing so both courses are assigned: 2 x USERS assignments.
+            writer.writerow([f"E{i:06d}", f"Person {i}", "", f"Sourcing", countries[i % 10], "en", "learner", ""])
+    started = time.perf_counter()
+    subprocess.run(elearn + ["users", "import", str(feed)], cwd=ROOT, env=env, check=True, capture_output=True)
+    import_seconds = time.perf_counter() - started
+    with psycopg.connect(url, autocommit=True) as conn:
+        # 200,000 completions: one per assignment, generated in the database.
+        conn.execute("""INSERT INTO completions (assignment_id, user_id, course_id, course_version, locale, region,
+                        score, completed_at, expires_at, certificate_code)
+                        SELECT a.id, a.user_id, a.course_id, '1.0.0', 'en', 'global', 90,
+                               now() - interval '10 days', now() + interval '300 days', 'C' || a.id
+                        FROM assignments a""")
+        count = conn.execute("SELECT count(*) FROM completions").fetchone()[0]
+        conn.execute("UPDATE users SET department = 'Warehouse' WHERE id % 10 <> 0")  # 10%: 20k rows
+        conn.execute("ANALYZE")
+    results = {"users": USERS, "completions": count, "import_seconds": round(import_seconds, 1),
+               "import_rows_per_s": int(USERS / import_seconds)}
+    for size, department in (("20000", "Sourcing"), ("200000", None)):
+        results[size] = measure_export(env, url, department)
+    return results
+
+
+EXPORT = r"""
+import os, sys, time, re
+from elearn import create_app
+app = create_app()
+from elearn.extensions import db
+from elearn.models import User
+from elearn.auth.passwords import hash_password
+with app.app_context():
+    if db.session.query(User).filter_by(employee_id="bench-admin").first() is None:
+        db.session.add(User(employee_id="bench-admin", name="Admin", roles="admin", password_hash=hash_password("bench-pass-1")))
+        db.session.commit()
+client = app.test_client()
+page = client.get("/login").get_data(as_text=True)
+token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+client.post("/login", data={"csrf_token": token, "login": "bench-admin", "password": "bench-pass-1"})
+def hwm():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM"):
+            return int(line.split()[1]) / 1024
+client.get("/admin/reports.csv?department=__none__").get_data()  # warm up
+before = hwm()
+query = sys.argv[1]
+started = time.perf_counter()
+response = client.get("/admin/reports.csv" + query, buffered=False)
+rows = sum(chunk.count(b"\n") for chunk in response.response) - 1
+response.close()
+print(rows, time.perf_counter() - started, hwm() - before)
+"""
+
+
+def report_sql(env: dict, department: str | None) -> tuple[str, dict]:
+    """The report's own query (status rule included), for COPY: the same rows, by the database."""
+    os.environ.update(env)
+    from elearn import create_app
+    from elearn.admin.reports import ReportFilters, report_query
+    from elearn.models import User
+    app = create_app({"SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"].replace(
+        "postgresql://", "postgresql+psycopg://", 1)})
+    with app.app_context():
+        catalog = app.extensions["elearn_catalog"]
+        query = report_query(ReportFilters(department=department), catalog)
+        query = query.order_by(User.employee_id, query.selected_columns.course_id)
+        from elearn.extensions import db
+        compiled = query.compile(dialect=db.engine.dialect)
+        params = {k: (v.replace(tzinfo=None) if hasattr(v, "tzinfo") and v.tzinfo else v)
+                  for k, v in compiled.params.items()}
+        return str(compiled), params
+
+
+def measure_export(env: dict, url: str, department: str | None) -> dict:
+    import psycopg
+    query = f"?department={department}" if department else ""
+    out = subprocess.run([sys.executable, "-c", EXPORT, query], cwd=ROOT, env=env, check=True,
+                         capture_output=True, text=True).stdout.split()
+    rows, seconds, growth = int(out[0]), float(out[1]), float(out[2])
+    sql, params = report_sql(env, department)
+    started = time.perf_counter()
+    with psycopg.connect(url) as conn, conn.cursor() as cursor:
+        size = 0
+        with cursor.copy(f"COPY ({sql}) TO STDOUT WITH CSV HEADER", params) as copy:
+            for data in copy:
+                size += len(data)
+    copy_seconds = time.perf_counter() - started
+    return {"rows": rows, "export_seconds": round(seconds, 3), "copy_seconds": round(copy_seconds, 3),
+            "ratio": round(seconds / copy_seconds, 2), "peak_rss_growth_mb": round(growth, 1)}
+
+
+if __name__ == "__main__":
+    main()
