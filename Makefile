@@ -50,7 +50,7 @@ system-deps:
 	fi
 
 node-deps: package-lock.json
-	@[ -f node_modules/axe-core/axe.min.js ] || npm ci --no-audit --no-fund --silent
+	@[ -f node_modules/axe-core/axe.min.js ] && [ -f node_modules/vnu-jar/build/dist/vnu.jar ] || npm ci --no-audit --no-fund --silent
 
 test: $(STAMP) translations system-deps node-deps
 	$(BIN)/elearn content check
