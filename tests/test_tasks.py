@@ -102,7 +102,26 @@ def test_reminders_without_smtp_are_skipped(app, make_user):
     with app.app_context():
         run_id = new_run("reminders")
         send_reminders_task(run_id)
-        assert db.session.get(TaskRun, run_id).result == {"skipped": "ELEARN_SMTP_HOST is not set"}
+        assert db.session.get(TaskRun, run_id).result == {"new_cycles": 0, "skipped": "ELEARN_SMTP_HOST is not set"}
+
+
+def test_daily_task_starts_a_new_cycle_for_expired_completions(app, make_user):
+    from elearn.models import Completion
+    uid = make_user()
+    with app.app_context():
+        a = db.session.scalar(select(Assignment).where(Assignment.user_id == uid))
+        a.due_at = utcnow() - timedelta(days=400)
+        db.session.add(Completion(assignment_id=a.id, user_id=uid, course_id="demo_course", course_version="1.0.0",
+                                  locale="en", score=90, completed_at=utcnow() - timedelta(days=380),
+                                  expires_at=utcnow() - timedelta(days=15), certificate_code="OLD-1"))
+        db.session.commit()
+        run_id = new_run("reminders")
+        send_reminders_task(run_id)
+        assert db.session.get(TaskRun, run_id).result["new_cycles"] == 1
+        from elearn.training.status import status_expression
+        current = db.session.execute(select(Assignment.cycle, Assignment.due_at, status_expression())
+                                     .where(Assignment.user_id == uid, Assignment.current.is_(True))).one()
+        assert current.cycle == 2 and current.due_at > utcnow() and current.status == "expired"
 
 
 def test_failing_lrs_is_retried_with_backoff_and_shown_to_admins(database_url, tmp_path):

@@ -26,9 +26,15 @@ def forward_xapi(run_id: int, since_iso: str | None, base_url: str, task=None):
 
 @huey.task(retries=3, retry_delay=60, retry_backoff=2, context=True)
 def send_reminders_task(run_id: int, task=None):
+    """Recertification first (expired completions start a new cycle with a new due
+    date), then the reminder emails."""
+    from ..extensions import db
     from ..reminders import send_reminders
-    with app_context(), tracked(run_id, task.retries if task else 0):
-        update(run_id, result=send_reminders())
+    from ..training.assignments import renew_expired_cycles
+    with app_context() as app, tracked(run_id, task.retries if task else 0):
+        renewed = renew_expired_cycles(app.extensions["elearn_catalog"], app.config["ELEARN_DEFAULT_DUE_DAYS"])
+        db.session.commit()
+        update(run_id, result={"new_cycles": renewed, **send_reminders()})
 
 
 @huey.periodic_task(crontab(hour="6", minute="0"))

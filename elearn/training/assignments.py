@@ -92,13 +92,22 @@ def start_new_cycle(assignment: Assignment, course: Course, due_at: datetime | N
 def renew_cycles(user: User, catalog: Catalog, due_days: int) -> bool:
     """Start a new cycle where a completion expired (recertification) or the course has
     a new major version that requires retraining. Returns True when anything changed."""
+    return renew_expired_cycles(catalog, due_days, user_id=user.id) > 0
+
+
+def renew_expired_cycles(catalog: Catalog, due_days: int, user_id: int | None = None) -> int:
+    """For one user (on their training page) or everyone (the daily task)."""
     now = utcnow()
-    rows = db.session.execute(
-        select(Assignment, Completion.expires_at)
-        .outerjoin(Completion, Completion.assignment_id == Assignment.id)
-        .where(Assignment.user_id == user.id, Assignment.current.is_(True))).all()
-    changed = False
-    for assignment, expires_at in rows:
+    query = (select(Assignment, Completion.expires_at)
+             .outerjoin(Completion, Completion.assignment_id == Assignment.id)
+             .where(Assignment.current.is_(True)))
+    if user_id is not None:
+        query = query.where(Assignment.user_id == user_id)
+    else:
+        retrain = [c.id for c in catalog.courses.values() if c.retrain_on_major]
+        query = query.where((Completion.expires_at <= now) | Assignment.course_id.in_(retrain))
+    changed = 0
+    for assignment, expires_at in db.session.execute(query).all():
         course = catalog.courses.get(assignment.course_id)
         if course is None:
             continue
@@ -106,5 +115,5 @@ def renew_cycles(user: User, catalog: Catalog, due_days: int) -> bool:
         retrain = course.retrain_on_major and course.major_version > assignment.course_major
         if expired or retrain:
             start_new_cycle(assignment, course, now + timedelta(days=due_days))
-            changed = True
+            changed += 1
     return changed
