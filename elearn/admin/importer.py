@@ -142,23 +142,31 @@ def run_import(text: str, catalog: Catalog, due_days: int, valid_only: bool = Fa
 
 
 def _apply(rows: list[UserRow], catalog: Catalog, due_days: int, result: ImportResult, progress) -> None:
-    """In chunks of 1,000: one query for the existing users, one flush, one query for
-    their assignments; the chunk's objects then leave the session so memory stays flat."""
+    """In chunks of 1,000 with the chunk's objects leaving the session afterwards, so
+    memory stays flat. Who already exists is read once, before anything is written:
+    queries after this transaction's own inserts would be planned on stale statistics."""
+    ids = [r.employee_id for r in rows]
+    existing_ids: dict[str, int] = {}
+    for start in range(0, len(ids), 1000):
+        existing_ids.update(db.session.execute(select(User.employee_id, User.id).where(
+            User.employee_id.in_(ids[start:start + 1000]))).all())
     chunk: list[UserRow] = []
     for row in progress(rows):
         chunk.append(row)
         if len(chunk) == 1000:
-            _apply_chunk(chunk, catalog, due_days, result)
+            _apply_chunk(chunk, existing_ids, catalog, due_days, result)
             chunk = []
-    _apply_chunk(chunk, catalog, due_days, result)
+    _apply_chunk(chunk, existing_ids, catalog, due_days, result)
 
 
-def _apply_chunk(rows: list[UserRow], catalog: Catalog, due_days: int, result: ImportResult) -> None:
+def _apply_chunk(rows: list[UserRow], existing_ids: dict[str, int], catalog: Catalog, due_days: int,
+                 result: ImportResult) -> None:
     if not rows:
         return
-    existing = {u.employee_id: u for u in db.session.scalars(
-        select(User).where(User.employee_id.in_([r.employee_id for r in rows])))}
-    changed = []
+    wanted = [existing_ids[r.employee_id] for r in rows if r.employee_id in existing_ids]
+    existing = {u.employee_id: u for u in db.session.scalars(select(User).where(User.id.in_(wanted)))} \
+        if wanted else {}
+    created, updated = [], []
     for row in rows:
         user = existing.get(row.employee_id)
         fields = {"name": row.name, "email": row.email, "department": row.department,
@@ -167,17 +175,20 @@ def _apply_chunk(rows: list[UserRow], catalog: Catalog, due_days: int, result: I
         if user is None:
             user = User(employee_id=row.employee_id, active=True, password_hash=None, **fields)
             db.session.add(user)
-            result.created += 1
+            created.append(user)
         elif any(getattr(user, k) != v for k, v in fields.items()):
             for key, value in fields.items():
                 setattr(user, key, value)
-            result.updated += 1
+            updated.append(user)
         else:
             result.unchanged += 1
-            continue
-        changed.append(user)
+    result.created += len(created)
+    result.updated += len(updated)
     db.session.flush()
-    assignments = apply_audience_rules_to_many([u for u in changed if u.has_role("learner")], catalog, due_days)
-    for obj in [*existing.values(), *changed, *assignments]:
+    assignments = apply_audience_rules_to_many([u for u in created if u.has_role("learner")], catalog,
+                                               due_days, new_users=True)
+    assignments += apply_audience_rules_to_many([u for u in updated if u.has_role("learner")], catalog,
+                                                due_days)
+    for obj in [*existing.values(), *created, *assignments]:
         if obj in db.session:
             db.session.expunge(obj)

@@ -53,14 +53,15 @@ def apply_audience_rules(user: User, catalog: Catalog, due_days: int) -> list[As
     return apply_audience_rules_to_many([user], catalog, due_days)
 
 
-def apply_audience_rules_to_many(users: list[User], catalog: Catalog, due_days: int) -> list[Assignment]:
+def apply_audience_rules_to_many(users: list[User], catalog: Catalog, due_days: int,
+                                 new_users: bool = False) -> list[Assignment]:
     """The course.yaml audience rules for many (flushed) users at once: one query for
-    what they already have, then the missing current assignments. Returns the users'
-    current assignments that the rules call for."""
+    what they already have (none when they were just created), then the missing current
+    assignments. Returns the users' current assignments that the rules call for."""
     if not users:
         return []
     due = utcnow() + timedelta(days=due_days)
-    have = {(a.user_id, a.course_id): a for a in db.session.scalars(select(Assignment).where(
+    have = {} if new_users else {(a.user_id, a.course_id): a for a in db.session.scalars(select(Assignment).where(
         Assignment.user_id.in_([u.id for u in users]), Assignment.current.is_(True)))}
     result = []
     for user in users:
