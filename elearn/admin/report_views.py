@@ -1,8 +1,6 @@
 """Admin: the completion report page, its charts and its CSV and XLSX exports."""
 from __future__ import annotations
 
-import csv
-import io
 import tempfile
 
 from flask import Response, render_template, request, send_file, stream_with_context
@@ -17,6 +15,7 @@ from ..training.status import Status
 from ..web import get_catalog
 from . import bp
 from .audit import record
+from .csv_export import _text
 from .reports import COLUMNS, ReportFilters, report_query, report_row, totals
 from .scope import scope_filter
 
@@ -52,17 +51,6 @@ def reports():
                            statuses=[s.value for s in Status], department_label=lambda label: label)
 
 
-def _text(value: str | None) -> str:
-    """Free text from HR: spreadsheets run cells starting with = + - @ as formulas."""
-    if not value:
-        return ""
-    return "'" + value if value[0] in "=+-@" else value
-
-
-def _iso(value) -> str:
-    return value.isoformat() if value is not None else ""
-
-
 @bp.get("/reports.csv")
 @role_required("admin")
 def report_csv():
@@ -71,25 +59,9 @@ def report_csv():
     query, _filters = _query()
     record("report.export", "csv", None, dict(request.args))
     db.session.commit()
-    statement = _ordered(query).execution_options(yield_per=2000)
-
-    region_for = catalog.region_for
-
-    def generate():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(COLUMNS)
-        for chunk in db.session.execute(statement).partitions():
-            # Tuples straight from the cursor, by position (report_query's column order).
-            writer.writerows([_text(r[0]), _text(r[1]), _text(r[2]), r[3] or "", region_for(r[3]), r[4],
-                              r[5], r[6], _iso(r[7]), _iso(r[8]), "" if r[9] is None else r[9],
-                              r[10] or "", r[11] or "", _iso(r[12])] for r in chunk)
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-        yield buffer.getvalue()
-
-    return Response(stream_with_context(generate()), mimetype="text/csv",
+    from .csv_export import stream_csv
+    rows = stream_csv(query, _ordered(query), catalog)
+    return Response(stream_with_context(rows), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=completions.csv"})
 
 
