@@ -99,8 +99,14 @@ def test_revoked_token_stops_working(app, admin):
     assert app.test_client().get("/api/v1/completions", headers=headers).status_code == 401
 
 
-def test_session_cookie_does_not_open_the_api(app, admin):
-    assert admin.get("/api/v1/completions").status_code == 401
+def test_session_cookie_does_not_open_the_api(app, admin, make_user):
+    assert admin.get("/api/v1/completions").status_code == 403
+    for roles in ("learner", "case_handler"):
+        make_user(employee_id=roles, roles=roles, hr_locale="en")
+        client = app.test_client()
+        Auth(client).login(roles)
+        assert client.get("/api/v1/completions").status_code == 403
+        assert client.get(f"/api/v1/users/{roles}/status").status_code == 403
 
 
 def test_scoped_admin_cannot_manage_tokens_or_read_audit(app, make_user):

@@ -28,6 +28,12 @@ def token_required(view):
     def wrapped(*args, **kwargs):
         token = check_token(request.headers.get("Authorization"))
         if token is None:
+            from flask_login import current_user
+            if current_user.is_authenticated:
+                # A signed-in person is known but not allowed: the API takes only tokens.
+                response = jsonify(error="forbidden", message="The API needs a token, not a session.")
+                response.status_code = 403
+                return response
             response = jsonify(error="unauthorized", message="A valid bearer token is required.")
             response.status_code = 401
             response.headers["WWW-Authenticate"] = 'Bearer realm="elearn"'
