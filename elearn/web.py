@@ -2,7 +2,10 @@
 headers, the language switcher and the pages every area shares."""
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlsplit
+
+from babel import Locale
 
 from flask import (Blueprint, Flask, current_app, g, has_request_context, redirect, render_template,
                    request, url_for)
@@ -33,6 +36,17 @@ def current_locale() -> str:
         g.locale = choose_locale(user, request.cookies.get(LOCALE_COOKIE),
                                  request.headers.get("Accept-Language"))
     return g.locale
+
+
+@lru_cache(maxsize=16)
+def _country_names(locale: str, codes: frozenset[str]) -> tuple[tuple[str, str], ...]:
+    territories = Locale.parse(locale).territories
+    return tuple(sorted(((code, territories.get(code, code)) for code in codes), key=lambda pair: pair[1]))
+
+
+def country_choices() -> tuple[tuple[str, str], ...]:
+    """(code, name in the visitor's language) for every country of regions.yaml, sorted."""
+    return _country_names(current_locale(), frozenset(get_catalog().regions))
 
 
 def current_timezone() -> str:

@@ -8,11 +8,10 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..auth.roles import role_required
-from ..concerns.routes import _countries
 from ..extensions import db
 from ..models import User
 from ..training.status import Status
-from ..web import get_catalog
+from ..web import country_choices, get_catalog
 from . import bp
 from .audit import record
 from .csv_export import _text
@@ -46,7 +45,7 @@ def reports():
                            filters=filters, args=request.args, total=total, done=done, page=page,
                            pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
                            by_region=by_region, by_department=by_department[:15],
-                           courses=catalog.courses, departments=departments, countries=_countries(),
+                           courses=catalog.courses, departments=departments, countries=country_choices(),
                            regions=sorted(set(catalog.regions.values()) | {"global"}),
                            statuses=[s.value for s in Status], department_label=lambda label: label)
 

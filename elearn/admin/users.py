@@ -6,10 +6,9 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from ..auth.roles import role_required
-from ..concerns.routes import _countries
 from ..extensions import db
 from ..models import User
-from ..web import current_locale, get_catalog
+from ..web import country_choices, current_locale, get_catalog
 from . import bp
 from .audit import record, snapshot
 from .forms import ImportForm, UserForm, role_labels
@@ -64,7 +63,7 @@ def users():
                                      .where(User.department.is_not(None)).order_by(User.department)).all()
     return render_template("admin/users.html", users=rows, total=total, page=page, args=args,
                            pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
-                           departments=departments, countries=_countries(), role_labels=role_labels())
+                           departments=departments, countries=country_choices(), role_labels=role_labels())
 
 
 def _fill(user: User, form: UserForm) -> None:
@@ -123,7 +122,7 @@ def _save_user(user: User | None, form: UserForm):
 @role_required("admin")
 def edit_user(user_id: int | None = None):
     user = _user_or_404(user_id) if user_id is not None else None
-    form = UserForm(obj=user, countries=_countries())
+    form = UserForm(obj=user, countries=country_choices())
     if request.method == "GET":
         form.roles.data = user.roles.split() if user else ["learner"]
     if form.validate_on_submit() and not _conflict(form, user.id if user else None):

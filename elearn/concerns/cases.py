@@ -12,10 +12,10 @@ from ..auth.roles import role_required
 from ..extensions import db
 from ..i18n import LOCALES
 from ..models import utcnow
+from ..web import country_choices
 from . import bp
 from .forms import CaseMessageForm, CaseStatusForm, category_labels, status_labels
 from .models import CATEGORIES, STATUSES, Concern
-from .routes import _countries
 from .service import add_message, change_status, decrypted, messages
 
 PAGE_SIZE = 50
@@ -33,7 +33,7 @@ def queue():
         query = query.where(Concern.status != "closed")
     if args.get("category") in CATEGORIES:
         query = query.where(Concern.category == args["category"])
-    if (args.get("country") or "").upper() in dict(_countries()):
+    if (args.get("country") or "").upper() in dict(country_choices()):
         query = query.where(Concern.country == args["country"].upper())
     if args.get("language") in LOCALES:
         query = query.where(Concern.language == args["language"])
@@ -46,7 +46,7 @@ def queue():
     return render_template("concerns/queue.html", cases=cases, total=total, page=page,
                            pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), args=args,
                            statuses=status_labels(), categories=category_labels(),
-                           countries=_countries(), locales=LOCALES, ages=AGES)
+                           countries=country_choices(), locales=LOCALES, ages=AGES)
 
 
 def _case(case_id: int) -> Concern:
@@ -65,7 +65,7 @@ def _render_case(concern: Concern, failed_form: CaseMessageForm | None = None):
                            status_form=CaseStatusForm(status=concern.status),
                            answer_form=forms["answer"], note_form=forms["note"],
                            statuses=status_labels(), categories=category_labels(),
-                           countries=dict(_countries()))
+                           countries=dict(country_choices()))
 
 
 @bp.get("/cases/<int:case_id>")

@@ -2,9 +2,6 @@
 who the visitor is."""
 from __future__ import annotations
 
-from functools import lru_cache
-
-from babel import Locale
 from flask import render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,22 +9,10 @@ from flask_login import current_user
 from ..extensions import db
 from ..i18n import LOCALES
 from ..ratelimit import configured, limiter
-from ..web import current_locale, get_catalog
+from ..web import country_choices, current_locale, get_catalog
 from . import bp
 from .forms import ConcernForm, StatusLookupForm, category_labels, status_labels
 from .service import file_concern, find_by_receipt, messages
-
-
-@lru_cache(maxsize=16)
-def country_names(locale: str, codes: frozenset[str]) -> tuple[tuple[str, str], ...]:
-    """(code, name in the visitor's language) for the countries of regions.yaml, sorted."""
-    territories = Locale.parse(locale).territories
-    return tuple(sorted(((code, territories.get(code, code)) for code in codes),
-                        key=lambda pair: pair[1]))
-
-
-def _countries() -> tuple[tuple[str, str], ...]:
-    return country_names(current_locale(), frozenset(get_catalog().regions))
 
 
 def _visitor_country(names: dict[str, str]) -> str | None:
@@ -38,7 +23,7 @@ def _visitor_country(names: dict[str, str]) -> str | None:
 
 @bp.get("/concerns")
 def concern_page():
-    countries = _countries()
+    countries = country_choices()
     names = dict(countries)
     asked = (request.args.get("country") or "").upper()
     error = None
@@ -53,7 +38,7 @@ def concern_page():
 @bp.route("/concerns/report", methods=["GET", "POST"])
 @limiter.limit(configured("ELEARN_INTAKE_LIMIT"), methods=["POST"])
 def report():
-    countries = _countries()
+    countries = country_choices()
     locales = [(code, name) for code, (name, _tag, _dir) in LOCALES.items()]
     form = ConcernForm(countries=countries, locales=locales)
     if request.method == "GET":
