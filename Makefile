@@ -59,8 +59,8 @@ test: $(STAMP) translations system-deps node-deps
 # Not part of `make test`: load from this machine against gunicorn on 127.0.0.1.
 bench: $(STAMP) translations
 	@command -v wrk > /dev/null || (apt-get update -qq && apt-get install -y -qq wrk > /dev/null)
-	$(BIN)/python bench/run.py
-	$(BIN)/python bench/export_bench.py
+	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.export_bench
 
 clean:
 	rm -rf $(VENV) node_modules instance test-artifacts

@@ -4,46 +4,33 @@ with the exporting process's peak memory at 20,000 and 200,000 rows."""
 from __future__ import annotations
 
 import csv
-import io
 import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from bench.common import throwaway_database
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench-results"
 USERS = int(os.environ.get("BENCH_USERS", "100000"))
-PG_SERVER = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432")
 
 
 def main() -> None:
-    import psycopg
     OUT.mkdir(exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix="elearn-export-bench-"))
-    db_name = f"elearn_export_{os.getpid()}"
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{db_name}"')
-    url = f"{PG_SERVER}/{db_name}"
-    from cryptography.fernet import Fernet
-    env = {**os.environ, "SECRET_KEY": "bench", "DATABASE_URL": url, "ELEARN_INSTANCE_DIR": str(work),
-           "ELEARN_CONCERN_KEYS": Fernet.generate_key().decode()}
-    try:
+    with throwaway_database("elearn-export") as (url, work, env):
         results = run(env, url, work)
-        (OUT / "export.json").write_text(json.dumps(results, indent=2))
-        print(f"\nimport {USERS} users: {results['import_seconds']} s ({results['import_rows_per_s']} rows/s)")
-        for size in ("20000", "200000"):
-            r = results[size]
-            print(f"export {r['rows']:>6} rows: app CSV {r['export_seconds']:.2f} s, COPY {r['copy_seconds']:.2f} s, "
-                  f"ratio {r['ratio']:.2f} (target <= 3); peak RSS {r['peak_rss_mb']:.0f} MB "
-                  f"(+{r['peak_rss_growth_mb']:.1f} MB during the export)")
-        growth = results["200000"]["peak_rss_growth_mb"] - results["20000"]["peak_rss_growth_mb"]
-        print(f"peak memory growth between 20k and 200k rows: {growth:.1f} MB (target < 50 MB)")
-    finally:
-        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+    (OUT / "export.json").write_text(json.dumps(results, indent=2))
+    print(f"\nimport {USERS} users: {results['import_seconds']} s ({results['import_rows_per_s']} rows/s)")
+    for size in ("20000", "200000"):
+        r = results[size]
+        print(f"export {r['rows']:>6} rows: app CSV {r['export_seconds']:.2f} s, COPY {r['copy_seconds']:.2f} s, "
+              f"ratio {r['ratio']:.2f} (target <= 3); peak RSS {r['peak_rss_mb']:.0f} MB "
+              f"(+{r['peak_rss_growth_mb']:.1f} MB during the export)")
+    growth = results["200000"]["peak_rss_growth_mb"] - results["20000"]["peak_rss_growth_mb"]
+    print(f"peak memory growth between 20k and 200k rows: {growth:.1f} MB (target < 50 MB)")
 
 
 def run(env: dict, url: str, work: Path) -> dict:
@@ -57,7 +44,7 @@ def run(env: dict, url: str, work: Path) -> dict:
         countries = ["AE", "US", "MX", "IN", "DE", "MY", "KE", "CN", "BR", "QA"]
         for i in range(USERS):
             # Every user is in sourcing so both courses are assigned: 2 x USERS assignments.
-            writer.writerow([f"E{i:06d}", f"Person {i}", "", f"Sourcing", countries[i % 10], "en", "learner", ""])
+            writer.writerow([f"E{i:06d}", f"Person {i}", "", "Sourcing", countries[i % 10], "en", "learner", ""])
     started = time.perf_counter()
     subprocess.run(elearn + ["users", "import", str(feed)], cwd=ROOT, env=env, check=True, capture_output=True)
     import_seconds = time.perf_counter() - started

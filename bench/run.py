@@ -13,22 +13,21 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.parse
 from pathlib import Path
+
+from bench.common import throwaway_database
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench-results"
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 DURATION = os.environ.get("BENCH_DURATION", "5s")
 LEVELS = [int(x) for x in os.environ.get("BENCH_CONCURRENCY", "1,8,32,64").split(",")]
-PG_SERVER = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432")
 
 
 def free_port() -> int:
@@ -75,43 +74,29 @@ def wrk(url: str, connections: int, extra: list[str], threads: int = 2) -> dict:
 
 
 def main() -> None:
-    import psycopg
     OUT.mkdir(exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix="elearn-bench-"))
-    db_name = f"elearn_bench_{os.getpid()}"
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{db_name}"')
-    database_url = f"{PG_SERVER}/{db_name}"
-    env = {**os.environ, "SECRET_KEY": "bench-secret", "DATABASE_URL": database_url,
-           "ELEARN_INSTANCE_DIR": str(work), "ELEARN_CONCERN_KEYS": "",
-           "ELEARN_LOGIN_LIMIT": "100000 per minute"}
-    from cryptography.fernet import Fernet
-    env["ELEARN_CONCERN_KEYS"] = Fernet.generate_key().decode()
-    os.environ.update(env)
     procs = []
-    try:
-        setup = prepare(env, work)
-        env["BENCH_BODY_FILE"] = str(setup["body_file"])
-        env["BENCH_DATABASE_URL"] = database_url.replace("postgresql://", "postgresql+psycopg://", 1)
-        app_port, bare_port = free_port(), free_port()
-        started = time.perf_counter()
-        procs.append(gunicorn("elearn:create_app()", app_port, env, work / "app.log"))
-        startup = wait_ready(f"http://127.0.0.1:{app_port}/healthz")
-        procs.append(gunicorn("bench.bare_app:app", bare_port, env, work / "bare.log"))
-        wait_ready(f"http://127.0.0.1:{bare_port}/bare")
-        results = measure(setup, app_port, bare_port)
-        results["startup_seconds"] = {"gunicorn_ready": round(startup, 3),
-                                      "create_app_in_process": setup["create_app_seconds"]}
-        results["workers"] = WORKERS
-        results["database"] = "postgresql"
-        report(results, setup, database_url)
-    finally:
-        for proc in procs:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(10)
-        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
-        shutil.rmtree(work, ignore_errors=True)
+    with throwaway_database("elearn-bench") as (database_url, work, env):
+        os.environ.update(env)
+        try:
+            setup = prepare(env, work)
+            env["BENCH_BODY_FILE"] = str(setup["body_file"])
+            env["BENCH_DATABASE_URL"] = database_url.replace("postgresql://", "postgresql+psycopg://", 1)
+            app_port, bare_port = free_port(), free_port()
+            procs.append(gunicorn("elearn:create_app()", app_port, env, work / "app.log"))
+            startup = wait_ready(f"http://127.0.0.1:{app_port}/healthz")
+            procs.append(gunicorn("bench.bare_app:app", bare_port, env, work / "bare.log"))
+            wait_ready(f"http://127.0.0.1:{bare_port}/bare")
+            results = measure(setup, app_port, bare_port)
+            results["startup_seconds"] = {"gunicorn_ready": round(startup, 3),
+                                          "create_app_in_process": setup["create_app_seconds"]}
+            results["workers"] = WORKERS
+            results["database"] = "postgresql"
+            report(results, setup, database_url)
+        finally:
+            for proc in procs:
+                os.killpg(proc.pid, signal.SIGTERM)
+                proc.wait(10)
 
 
 def prepare(env: dict, work: Path) -> dict:
