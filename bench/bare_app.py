@@ -9,8 +9,11 @@ from pathlib import Path
 from flask import Flask, Response
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, create_engine, func
 
+from elearn.config import DEFAULTS
+
 body = Path(os.environ["BENCH_BODY_FILE"]).read_bytes()
-engine = create_engine(os.environ["BENCH_DATABASE_URL"], pool_pre_ping=True)
+# The app's own engine settings, so both sides use the database the same way.
+engine = create_engine(os.environ["BENCH_DATABASE_URL"], **DEFAULTS["SQLALCHEMY_ENGINE_OPTIONS"])
 metadata = MetaData()
 inserts = Table("bench_inserts", metadata, Column("id", Integer, primary_key=True),
                 Column("token", String(64)), Column("at", DateTime, server_default=func.now()))

@@ -35,7 +35,19 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=timezone.utc) if value is not None else None
 
 
-class User(UserMixin, db.Model):
+class PersonFacts:
+    """What pages show of a person, shared by the ORM User and the read-only
+    SignedInUser of the learner's course pages (auth/signed_in.py)."""
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles.split()
+
+    @property
+    def shown_name(self) -> str:
+        return self.display_name or self.name
+
+
+class User(PersonFacts, UserMixin, db.Model):
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(primary_key=True)
     #: the HR system's key; imports are idempotent on it
@@ -63,14 +75,6 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return bool(self.active)
-
-    def has_role(self, role: str) -> bool:
-        return role in self.roles.split()
-
-    @property
-    def shown_name(self) -> str:
-        return self.display_name or self.name
-
 
 class ExternalIdentity(db.Model):
     """A sign-in identity at an outside provider (SSO), ready for later use."""

@@ -83,10 +83,8 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.session_protection = "basic"
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        from .models import User
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    from .auth.signed_in import load_user
+    login_manager.user_loader(load_user)
 
     if app.config.get("ELEARN_PROXY_HOPS"):
         from werkzeug.middleware.proxy_fix import ProxyFix

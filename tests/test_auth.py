@@ -1,6 +1,5 @@
 """Sign-in: hashing, inactive users, safe `next` redirects, CSRF."""
 import pytest
-from sqlalchemy import select
 
 from elearn.extensions import db
 from elearn.models import User
@@ -21,6 +20,21 @@ def test_sign_in_and_out(app, client, auth, make_user):
     page = client.get("/training").get_data(as_text=True)
     client.post("/logout", data={"csrf_token": csrf_token(page)})
     assert client.get("/training").status_code == 302
+
+
+def test_deactivating_a_person_ends_their_signed_in_session(app, client, auth, make_user):
+    """Both ways a signed-in user is read (Flask-Login's loader and the one-query read
+    of the course pages) refuse an account deactivated after sign-in."""
+    uid = make_user(hr_locale="en")
+    auth.login()
+    course_page = "/courses/demo_course"
+    assert client.get("/training").status_code == client.get(course_page).status_code == 200
+    with app.app_context():
+        db.session.get(User, uid).active = False
+        db.session.commit()
+    for path in ("/training", course_page, "/courses/demo_course/quiz"):
+        response = client.get(path)
+        assert response.status_code == 302 and "/login" in response.headers["Location"], path
 
 
 def test_sign_in_by_email_case_insensitive(app, auth, make_user):

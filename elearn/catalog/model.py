@@ -83,6 +83,11 @@ class CourseView:
         return self.locale != self.requested_locale
 
     @property
+    def module_ids(self) -> frozenset[str]:
+        """What a learner must acknowledge to complete the course in this view."""
+        return frozenset(m.id for m in self.modules)
+
+    @property
     def title(self) -> str:
         return self.course.title_in(self.locale)
 

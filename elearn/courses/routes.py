@@ -1,7 +1,9 @@
 """Learner pages: my training, course, module, quiz, result, certificate, verify."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from functools import wraps
+
+from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -9,9 +11,10 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Assignment, Completion, QuizAttempt, utcnow
 from ..pagecache import ShellCache, user_key
-from ..training.assignments import current_assignment, module_state, renew_cycles
-from ..training.completion import (acknowledge_module, acknowledged_modules, completion_by_code,
-                                   completion_for, record_attempt)
+from ..auth.signed_in import LearnerCourse, learner_course
+from ..catalog import Course, CourseView
+from ..training.assignments import renew_cycles
+from ..training.completion import acknowledge_module, completion_by_code, completion_for, record_attempt
 from ..training.scoring import score_quiz
 from ..training.status import status_expression
 from ..web import current_locale, get_catalog
@@ -21,17 +24,24 @@ from .quizflow import ForgedSubmission, IncompleteSubmission, issue_attempt, rea
 SHELLS = ShellCache()
 
 
-def _learner_course(course_id: str):
-    """The course as this learner sees it, with their current assignment cycle."""
-    catalog = get_catalog()
-    course = catalog.courses.get(course_id)
-    if course is None:
-        abort(404)
-    assignment = current_assignment(current_user.id, course_id)
-    if assignment is None:
-        abort(403)
-    view = course.view(current_locale(), catalog.region_for(current_user.country))
-    return course, assignment, view
+def learner_course_view(view_function):
+    """The learner's pages of one course: signed in (else to sign-in), the course exists
+    (else 404) and is assigned to them (else 403). The view gets the course, the learner's
+    state from one query (auth/signed_in.py) and the course as they see it."""
+    @wraps(view_function)
+    def wrapped(course_id: str, **kwargs):
+        state = learner_course(course_id)
+        if state is None:
+            return current_app.login_manager.unauthorized()
+        catalog = get_catalog()
+        course = catalog.courses.get(course_id)
+        if course is None:
+            abort(404)
+        if state.assignment_id is None:
+            abort(403)
+        view = course.view(current_locale(), catalog.region_for(state.user.country))
+        return view_function(course, state, view, **kwargs)
+    return wrapped
 
 
 @bp.get("/training")
@@ -51,34 +61,25 @@ def my_training():
 
 
 @bp.get("/courses/<course_id>")
-@login_required
-def course_page(course_id: str):
-    course, assignment, view = _learner_course(course_id)
-    done = acknowledged_modules(assignment.id)
-    status = db.session.scalar(select(status_expression()).where(Assignment.id == assignment.id))
-    return render_template("courses/course.html", view=view, assignment=assignment, done=done,
+@learner_course_view
+def course_page(course: Course, state: LearnerCourse, view: CourseView):
+    assignment, status = db.session.execute(
+        select(Assignment, status_expression()).where(Assignment.id == state.assignment_id)).one()
+    return render_template("courses/course.html", view=view, assignment=assignment, done=state.acknowledged,
                            status=status, completion=completion_for(assignment.id))
 
 
 @bp.get("/courses/<course_id>/modules/<module_id>")
-@login_required
-def module_page(course_id: str, module_id: str):
+@learner_course_view
+def module_page(course: Course, state: LearnerCourse, view: CourseView, module_id: str):
     """The most visited page: one query, and a rendered shell reused across learners
     who see the same module in the same language and region (see pagecache)."""
-    catalog = get_catalog()
-    course = catalog.courses.get(course_id)
-    if course is None:
-        abort(404)
-    state = module_state(current_user.id, course_id, module_id)
-    if state is None:
-        abort(403)
-    view = course.view(current_locale(), catalog.region_for(current_user.country))
     module = view.module(module_id)
     if module is None:
         abort(404)
-    acknowledged = state[1]
+    acknowledged = module_id in state.acknowledged
     previous, following = view.neighbours(module_id)
-    key = ("module", course_id, view.locale, view.region, module_id, acknowledged,
+    key = ("module", course.id, view.locale, view.region, module_id, acknowledged,
            current_locale(), user_key())
     return SHELLS.render(key, "courses/module.html", view=view, module=module, previous=previous,
                          following=following, acknowledged=acknowledged,
@@ -86,33 +87,30 @@ def module_page(course_id: str, module_id: str):
 
 
 @bp.post("/courses/<course_id>/modules/<module_id>/acknowledge")
-@login_required
-def acknowledge(course_id: str, module_id: str):
-    course, assignment, view = _learner_course(course_id)
+@learner_course_view
+def acknowledge(course: Course, state: LearnerCourse, view: CourseView, module_id: str):
     if view.module(module_id) is None:
         abort(404)
-    acknowledge_module(assignment, view, module_id)
+    acknowledge_module(state.assignment_id, state.user.id, view, module_id)
     db.session.commit()
     _, following = view.neighbours(module_id)
     if following is not None:
-        return redirect(url_for(".module_page", course_id=course_id, module_id=following.id))
-    return redirect(url_for(".course_page", course_id=course_id))
+        return redirect(url_for(".module_page", course_id=course.id, module_id=following.id))
+    return redirect(url_for(".course_page", course_id=course.id))
 
 
 @bp.get("/courses/<course_id>/quiz")
-@login_required
-def quiz(course_id: str):
-    course, assignment, view = _learner_course(course_id)
-    attempt = issue_attempt(current_app.secret_key, view, assignment.id)
+@learner_course_view
+def quiz(course: Course, state: LearnerCourse, view: CourseView):
+    attempt = issue_attempt(current_app.secret_key, view, state.assignment_id)
     return render_template("courses/quiz.html", view=view, attempt=attempt, chosen={}, error=None)
 
 
 @bp.post("/courses/<course_id>/quiz")
-@login_required
-def submit_quiz(course_id: str):
-    course, assignment, view = _learner_course(course_id)
+@learner_course_view
+def submit_quiz(course: Course, state: LearnerCourse, view: CourseView):
     try:
-        attempt = read_attempt(current_app.secret_key, request.form.get("attempt", ""), assignment.id)
+        attempt = read_attempt(current_app.secret_key, request.form.get("attempt", ""), state.assignment_id)
         answers = read_answers(request.form, attempt, view)
     except ForgedSubmission:
         abort(400)
@@ -122,23 +120,23 @@ def submit_quiz(course_id: str):
                                error=_("Please answer every question before you submit.")), 400
     result = score_quiz(course.answer_key, [q["id"] for q in attempt.shown],
                         {k: frozenset(v) for k, v in answers.items()}, course.pass_mark)
-    stored = record_attempt(assignment, view, attempt.nonce, attempt.shown, answers, result)
+    attempt_id = record_attempt(state.assignment_id, state.user.id, view, attempt.nonce, attempt.shown,
+                                answers, result, acknowledged=state.acknowledged)
     db.session.commit()
-    return redirect(url_for(".attempt_result", course_id=course_id, attempt_id=stored.id))
+    return redirect(url_for(".attempt_result", course_id=course.id, attempt_id=attempt_id))
 
 
 @bp.get("/courses/<course_id>/attempts/<int:attempt_id>")
-@login_required
-def attempt_result(course_id: str, attempt_id: int):
-    course, assignment, view = _learner_course(course_id)
+@learner_course_view
+def attempt_result(course: Course, state: LearnerCourse, view: CourseView, attempt_id: int):
     attempt = db.session.get(QuizAttempt, attempt_id)
     owned = attempt is not None and db.session.scalar(select(Assignment.user_id).where(
-        Assignment.id == attempt.assignment_id, Assignment.course_id == course_id)) == current_user.id
+        Assignment.id == attempt.assignment_id, Assignment.course_id == course.id)) == state.user.id
     if not owned:
         abort(404)
     result = score_quiz(course.answer_key, [q["id"] for q in attempt.questions],
                         {k: frozenset(v) for k, v in attempt.answers.items()}, course.pass_mark)
-    remaining = [m for m in view.modules if m.id not in acknowledged_modules(assignment.id)]
+    remaining = [m for m in view.modules if m.id not in state.acknowledged]
     return render_template("courses/result.html", view=view, attempt=attempt, result=result,
                            remaining=remaining, completion=completion_for(attempt.assignment_id))
 

@@ -23,20 +23,6 @@ def current_assignment(user_id: int, course_id: str) -> Assignment | None:
         Assignment.current.is_(True)))
 
 
-def module_state(user_id: int, course_id: str, module_id: str) -> tuple[int, bool] | None:
-    """(current assignment id, module acknowledged?) in one query; None if unassigned."""
-    from sqlalchemy import and_
-
-    from ..models import ModuleProgress
-    row = db.session.execute(
-        select(Assignment.id, ModuleProgress.id)
-        .outerjoin(ModuleProgress, and_(ModuleProgress.assignment_id == Assignment.id,
-                                        ModuleProgress.module_id == module_id))
-        .where(Assignment.user_id == user_id, Assignment.course_id == course_id,
-               Assignment.current.is_(True))).first()
-    return None if row is None else (row[0], row[1] is not None)
-
-
 def assign(user: User, course: Course, due_at: datetime | None, source: str) -> Assignment:
     """Give the user a current cycle of the course (a no-op when one exists)."""
     existing = current_assignment(user.id, course.id)

@@ -13,11 +13,11 @@ import secrets
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ..catalog import Course, CourseView
 from ..extensions import db
-from ..models import Assignment, Completion, ModuleProgress, QuizAttempt, utcnow
+from ..models import Completion, ModuleProgress, QuizAttempt, utcnow
 from .scoring import QuizResult
 
 
@@ -39,57 +39,56 @@ def acknowledged_modules(assignment_id: int) -> set[str]:
         ModuleProgress.assignment_id == assignment_id)))
 
 
-def _insert_once(row) -> bool:
-    """Insert inside a savepoint; False when a unique constraint says it exists."""
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-        return True
-    except IntegrityError:
-        return False
+def _insert_unless_exists(model, unique: list[str], **values) -> int | None:
+    """INSERT ... ON CONFLICT (unique) DO NOTHING RETURNING id: the new row's id, or None
+    when the row exists (a resubmitted form, two tabs, two app instances). One round
+    trip; any other constraint still fails loudly."""
+    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    return db.session.scalar(insert(model).values(**values)
+                             .on_conflict_do_nothing(index_elements=unique).returning(model.id))
 
 
-def acknowledge_module(assignment: Assignment, view: CourseView, module_id: str) -> None:
-    _insert_once(ModuleProgress(assignment_id=assignment.id, module_id=module_id,
-                                locale=view.locale, region=view.region))
-    complete_if_done(assignment, view)
+def acknowledge_module(assignment_id: int, user_id: int, view: CourseView, module_id: str) -> None:
+    _insert_unless_exists(ModuleProgress, ["assignment_id", "module_id"], assignment_id=assignment_id,
+                          module_id=module_id, locale=view.locale, region=view.region, acknowledged_at=utcnow())
+    complete_if_done(assignment_id, user_id, view)
 
 
-def record_attempt(assignment: Assignment, view: CourseView, token: str, shown: list[dict],
-                   answers: dict[str, list[str]], result: QuizResult) -> QuizAttempt:
-    """Store the attempt once per token; a resubmitted token returns the first attempt."""
-    attempt = QuizAttempt(assignment_id=assignment.id, token=token, questions=shown,
-                          answers=answers, score=result.score, passed=result.passed,
-                          locale=view.locale, region=view.region,
-                          course_version=view.course.version)
-    if not _insert_once(attempt):
-        attempt = db.session.scalar(select(QuizAttempt).where(QuizAttempt.token == token))
-    elif result.passed:
-        complete_if_done(assignment, view)
-    return attempt
+def record_attempt(assignment_id: int, user_id: int, view: CourseView, token: str, shown: list[dict],
+                   answers: dict[str, list[str]], result: QuizResult,
+                   acknowledged: frozenset[str] | None = None) -> int:
+    """Store the attempt once per token and return its id; a resubmitted token returns the
+    first attempt. `acknowledged` (what the learner had done when the request began) spares
+    the completion check when modules are still open."""
+    attempt_id = _insert_unless_exists(
+        QuizAttempt, ["token"], assignment_id=assignment_id, token=token, questions=shown, answers=answers,
+        score=result.score, passed=result.passed, locale=view.locale, region=view.region,
+        course_version=view.course.version, submitted_at=utcnow())
+    if attempt_id is None:
+        return db.session.scalar(select(QuizAttempt.id).where(QuizAttempt.token == token))
+    if result.passed and (acknowledged is None or view.module_ids <= acknowledged):
+        complete_if_done(assignment_id, user_id, view)
+    return attempt_id
 
 
-def complete_if_done(assignment: Assignment, view: CourseView) -> Completion | None:
-    if not {m.id for m in view.modules} <= acknowledged_modules(assignment.id):
+def complete_if_done(assignment_id: int, user_id: int, view: CourseView) -> Completion | None:
+    if not view.module_ids <= acknowledged_modules(assignment_id):
         return None
     best = db.session.scalar(select(func.max(QuizAttempt.score)).where(
-        QuizAttempt.assignment_id == assignment.id, QuizAttempt.passed.is_(True)))
+        QuizAttempt.assignment_id == assignment_id, QuizAttempt.passed.is_(True)))
     if best is None:
         return None
-    existing = completion_for(assignment.id)
+    existing = completion_for(assignment_id)
     if existing is not None:
         return existing
     course: Course = view.course
     now = utcnow()
     expires = add_months(now, course.recertify_months) if course.recertify_months else None
-    completion = Completion(assignment_id=assignment.id, user_id=assignment.user_id,
-                            course_id=course.id, course_version=course.version,
-                            locale=view.locale, region=view.region, score=best,
-                            completed_at=now, expires_at=expires,
-                            certificate_code=new_certificate_code())
-    if _insert_once(completion):
-        return completion
-    return completion_for(assignment.id)
+    _insert_unless_exists(Completion, ["assignment_id"], assignment_id=assignment_id, user_id=user_id,
+                          course_id=course.id, course_version=course.version, locale=view.locale,
+                          region=view.region, score=best, completed_at=now, expires_at=expires,
+                          certificate_code=new_certificate_code())
+    return completion_for(assignment_id)
 
 
 def completion_for(assignment_id: int) -> Completion | None:

@@ -1,0 +1,86 @@
+"""Who is signed in, as one rule: the session names a user id, and that user counts
+only while the account is active, so deactivating someone ends their sessions at
+their next request.
+
+Most pages get the ORM User through Flask-Login's loader. The learner's course
+pages (module, acknowledge, quiz: the busiest requests) read the person, their
+current assignment of the course, acknowledged modules and completion in one query
+(`learner_course`), without a transaction or ORM objects.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, session
+from flask_login import UserMixin
+from sqlalchemy import and_, bindparam, select
+
+from ..dbread import CompiledRead
+from ..extensions import db
+from ..models import Assignment, Completion, ModuleProgress, PersonFacts, User
+
+#: where Flask-Login keeps the signed-in user's id in the session
+SESSION_USER_KEY = "_user_id"
+
+
+def signed_in(user_id):
+    return and_(User.id == user_id, User.active.is_(True))
+
+
+def load_user(user_id: str) -> User | None:
+    """Flask-Login's user loader."""
+    if not user_id.isdigit():
+        return None
+    return db.session.scalar(select(User).where(signed_in(int(user_id))))
+
+
+@dataclass(frozen=True, slots=True)
+class SignedInUser(PersonFacts, UserMixin):
+    """The signed-in person as read with their course: what pages show, read-only."""
+    id: int
+    name: str
+    display_name: str | None
+    country: str | None
+    hr_locale: str | None
+    chosen_locale: str | None
+    timezone: str | None
+    roles: str
+
+
+@dataclass(frozen=True, slots=True)
+class LearnerCourse:
+    user: SignedInUser
+    assignment_id: int | None  #: the current cycle; None when the course is not assigned
+    acknowledged: frozenset[str]  #: module ids acknowledged in this cycle
+    completed: bool  #: this cycle has its completion
+
+
+_USER_COLUMNS = (User.id, User.name, User.display_name, User.country, User.hr_locale,
+                 User.chosen_locale, User.timezone, User.roles)
+_LEARNER_COURSE = CompiledRead(
+    select(*_USER_COLUMNS, Assignment.id, ModuleProgress.module_id, Completion.id)
+    .select_from(User)
+    .outerjoin(Assignment, and_(Assignment.user_id == User.id,
+                                Assignment.course_id == bindparam("course_id"),
+                                Assignment.current.is_(True)))
+    .outerjoin(ModuleProgress, ModuleProgress.assignment_id == Assignment.id)
+    .outerjoin(Completion, Completion.assignment_id == Assignment.id)
+    .where(signed_in(bindparam("user_id"))))
+
+
+def learner_course(course_id: str) -> LearnerCourse | None:
+    """The signed-in learner and their current cycle of the course; None when nobody
+    (active) is signed in. Makes them Flask-Login's current_user for this request."""
+    user_id = str(session.get(SESSION_USER_KEY, ""))
+    if not user_id.isdigit():
+        return None
+    rows = _LEARNER_COURSE.all(db.engine, {"user_id": int(user_id), "course_id": course_id})
+    if not rows:
+        return None
+    first = rows[0]
+    user = SignedInUser(*first[:len(_USER_COLUMNS)])
+    # Flask-Login's own hook for "this request's user" (what its loader would set).
+    current_app.login_manager._update_request_context_with_user(user)
+    return LearnerCourse(user=user, assignment_id=first[-3],
+                         acknowledged=frozenset(row[-2] for row in rows if row[-2] is not None),
+                         completed=first[-1] is not None)
