@@ -8,46 +8,74 @@ with pending flash messages is never served from or stored in the cache.
 """
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable
 
-from flask import render_template, request, session
+from flask import current_app, render_template, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
 
 CSRF, NAME, NEXT = "\ue000csrf\ue000", "\ue000name\ue000", "\ue000next\ue000"
+_MARKERS = re.compile("(" + "|".join(map(re.escape, (CSRF, NAME, NEXT))) + ")")
+
+
+class _Bounded(OrderedDict):
+    """An insertion-ordered map that forgets its oldest entries beyond `size`."""
+
+    def __init__(self, size: int):
+        super().__init__()
+        self.size = size
+        self.lock = threading.Lock()
+
+    def put(self, key, value) -> None:
+        with self.lock:
+            self[key] = value
+            while len(self) > self.size:
+                self.popitem(last=False)
 
 
 class ShellCache:
     def __init__(self, size: int = 1024):
-        self._shells: OrderedDict[Hashable, str] = OrderedDict()
-        self._size = size
-        self._lock = threading.Lock()
+        #: key -> the page split at its markers: literal text at even positions
+        self._shells = _Bounded(size)
 
     def render(self, key: Hashable, template: str, **context) -> str:
         if "_flashes" in session:  # a one-off message for this user: never cache it
             return render_template(template, **context)
-        with self._lock:
-            shell = self._shells.get(key)
-            if shell is not None:
-                self._shells.move_to_end(key)
-        if shell is None:
-            shell = render_template(template, csrf_token=lambda: CSRF, shown_name=NAME, next_path=NEXT,
-                                    **context)
-            with self._lock:
-                self._shells[key] = shell
-                while len(self._shells) > self._size:
-                    self._shells.popitem(last=False)
-        return (shell.replace(CSRF, generate_csrf())
-                .replace(NAME, str(escape(current_user.shown_name)))
-                .replace(NEXT, str(escape(request.full_path))))
+        parts = self._shells.get(key)
+        if parts is None:
+            page = render_template(template, csrf_token=lambda: CSRF, shown_name=NAME, next_path=NEXT,
+                                   **context)
+            parts = tuple(_MARKERS.split(page))
+            self._shells.put(key, parts)
+        values = {CSRF: page_csrf_token(), NAME: str(escape(current_user.shown_name)),
+                  NEXT: str(escape(request.full_path))}
+        return "".join(part if i % 2 == 0 else values[part] for i, part in enumerate(parts))
+
+
+#: (secret, the session's raw CSRF token) -> its signed form for pages
+_SIGNED_CSRF = _Bounded(8192)
+
+
+def page_csrf_token() -> str:
+    """Flask-WTF's token for this session, signed once rather than on every page view:
+    tokens do not expire (WTF_CSRF_TIME_LIMIT is None) and stay tied to the session's
+    raw token, which Flask-WTF compares on every POST."""
+    raw = session.get("csrf_token")
+    config = current_app.config
+    if raw is None or config.get("WTF_CSRF_TIME_LIMIT") is not None:
+        return generate_csrf()
+    key = (config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key, raw)
+    signed = _SIGNED_CSRF.get(key)
+    if signed is None:
+        signed = generate_csrf()
+        _SIGNED_CSRF.put(key, signed)
+    return signed
 
 
 def user_key() -> tuple:
     """What the shared page chrome depends on for the signed-in user (not who they are)."""
     return (current_user.roles,)
-
-
-__all__ = ["Callable", "ShellCache", "user_key"]

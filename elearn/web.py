@@ -23,6 +23,14 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "base-uri 'none'; object-src 'none'")
 
 
+#: set on every response unless the view set its own
+SECURITY_HEADERS = (("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
+                    ("Referrer-Policy", "same-origin"), ("X-Frame-Options", "DENY"),
+                    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"))
+#: and on pages (not static files)
+PAGE_HEADERS = SECURITY_HEADERS + (("Cache-Control", "no-store"),)
+
+
 def get_catalog() -> Catalog:
     return current_app.extensions["elearn_catalog"]
 
@@ -66,6 +74,8 @@ def is_safe_next(target: str | None) -> bool:
 
 
 def init_app(app: Flask) -> None:
+    from .sessions import RememberingSessionInterface
+    app.session_interface = RememberingSessionInterface()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"),
                      render_as_batch=True)
@@ -105,13 +115,10 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def security_headers(response):
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CSP)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if request.endpoint and request.endpoint != "static":
-            headers.setdefault("Cache-Control", "no-store")
+        present = {name.lower() for name in headers.keys()}  # one pass, not one per header
+        page = request.endpoint and request.endpoint != "static"
+        headers.extend([(name, value) for name, value in (PAGE_HEADERS if page else SECURITY_HEADERS)
+                        if name.lower() not in present])
         # The language differs per visitor: shared caches must not mix them.
         headers.add("Vary", "Accept-Language, Cookie")
         return response
