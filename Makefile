@@ -61,6 +61,9 @@ bench: $(STAMP) translations
 	@command -v wrk > /dev/null || (apt-get update -qq && apt-get install -y -qq wrk > /dev/null)
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.export_bench
+	@echo "Fault run, larger than in make test: 2 instances on PostgreSQL, 400 learners, 4 SIGKILLs"
+	ELEARN_FAULT_LEARNERS=400 ELEARN_FAULT_KILLS=4 $(BIN)/python -m pytest -p no:cacheprovider -q -s \
+	  tests/test_fault_tolerance.py
 
 clean:
 	rm -rf $(VENV) node_modules instance test-artifacts

@@ -24,7 +24,9 @@ from .conftest import FIXTURE_CONTENT, PASSWORD, Auth, csrf_token, make_app, wip
 from .test_access_log import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
+# `make test` runs the small size; `make bench` a larger one with several kills.
 LEARNERS = int(os.environ.get("ELEARN_FAULT_LEARNERS", "40"))
+KILLS = int(os.environ.get("ELEARN_FAULT_KILLS", "1"))
 ATTEMPTS = 4  # quiz submissions per learner (the first wrong, then right)
 RIGHT = {"passport": ["b"], "signs": ["a", "c"], "fees": ["false"]}
 WRONG = {"passport": ["a"], "signs": ["a"], "fees": ["true"]}
@@ -126,11 +128,12 @@ def test_sigkill_mid_load_loses_and_duplicates_nothing(postgresql_database, tmp_
                         break
                     assert status < 500, (kind, status)
 
-        def chaos():
-            time.sleep(0.5)
-            instances[0].kill()
-            time.sleep(0.8)
-            instances[0].start()
+        def chaos():  # one instance at a time, so the other always serves the retries
+            for n in range(KILLS):
+                time.sleep(0.5)
+                instances[n % 2].kill()
+                time.sleep(0.8)
+                instances[n % 2].start()
 
         killer = threading.Thread(target=chaos)
         killer.start()
@@ -138,7 +141,8 @@ def test_sigkill_mid_load_loses_and_duplicates_nothing(postgresql_database, tmp_
             list(pool.map(run_learner, range(LEARNERS)))
         killer.join()
         assert failures, "the kill did not hit the load: make the load longer"
-        print(f"{len(failures)} requests failed with the killed instance and were retried")
+        print(f"{LEARNERS} learners, {KILLS} kills: {sum(len(steps) for steps in work)} requests, "
+              f"{len(failures)} failed with a killed instance and were retried")
 
         with app.app_context():
             tokens = db.session.execute(select(QuizAttempt.token, func.count()).group_by(QuizAttempt.token)).all()

@@ -15,7 +15,7 @@ from flask import current_app, session
 from flask_login import UserMixin
 from sqlalchemy import and_, bindparam, select
 
-from ..dbread import CompiledRead
+from ..dbread import CompiledStatement
 from ..extensions import db
 from ..models import Assignment, Completion, ModuleProgress, PersonFacts, User
 
@@ -57,7 +57,7 @@ class LearnerCourse:
 
 _USER_COLUMNS = (User.id, User.name, User.display_name, User.country, User.hr_locale,
                  User.chosen_locale, User.timezone, User.roles)
-_LEARNER_COURSE = CompiledRead(
+_LEARNER_COURSE = CompiledStatement(
     select(*_USER_COLUMNS, Assignment.id, ModuleProgress.module_id, Completion.id)
     .select_from(User)
     .outerjoin(Assignment, and_(Assignment.user_id == User.id,

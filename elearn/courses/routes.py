@@ -121,7 +121,7 @@ def submit_quiz(course: Course, state: LearnerCourse, view: CourseView):
     result = score_quiz(course.answer_key, [q["id"] for q in attempt.shown],
                         {k: frozenset(v) for k, v in answers.items()}, course.pass_mark)
     attempt_id = record_attempt(state.assignment_id, state.user.id, view, attempt.nonce, attempt.shown,
-                                answers, result, acknowledged=state.acknowledged)
+                                answers, result, acknowledged=state.acknowledged, completed=state.completed)
     db.session.commit()
     return redirect(url_for(".attempt_result", course_id=course.id, attempt_id=attempt_id))
 

@@ -11,11 +11,13 @@ import base64
 import calendar
 import secrets
 from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..catalog import Course, CourseView
+from ..dbread import CompiledStatement
 from ..extensions import db
 from ..models import Completion, ModuleProgress, QuizAttempt, utcnow
 from .scoring import QuizResult
@@ -39,34 +41,50 @@ def acknowledged_modules(assignment_id: int) -> set[str]:
         ModuleProgress.assignment_id == assignment_id)))
 
 
-def _insert_unless_exists(model, unique: list[str], **values) -> int | None:
+@lru_cache(maxsize=None)
+def _insert_statement(table: Table, unique: tuple[str, ...], dialect: str) -> CompiledStatement:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return CompiledStatement(insert(table).on_conflict_do_nothing(index_elements=list(unique))
+                             .returning(table.c.id))
+
+
+def _insert_unless_exists(model, unique: tuple[str, ...], own_transaction: bool = False,
+                          **values) -> int | None:
     """INSERT ... ON CONFLICT (unique) DO NOTHING RETURNING id: the new row's id, or None
     when the row exists (a resubmitted form, two tabs, two app instances). One round
-    trip; any other constraint still fails loudly."""
-    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    return db.session.scalar(insert(model).values(**values)
-                             .on_conflict_do_nothing(index_elements=unique).returning(model.id))
+    trip; any other constraint still fails loudly. Every column is given here: Python
+    defaults are not applied on this path. With own_transaction the row is committed
+    at once, apart from the session's transaction."""
+    engine = db.session.get_bind()
+    statement = _insert_statement(model.__table__, unique, engine.dialect.name)
+    if own_transaction:
+        return statement.scalar_committed(engine, values)
+    return statement.scalar(db.session, values)
 
 
 def acknowledge_module(assignment_id: int, user_id: int, view: CourseView, module_id: str) -> None:
-    _insert_unless_exists(ModuleProgress, ["assignment_id", "module_id"], assignment_id=assignment_id,
+    _insert_unless_exists(ModuleProgress, ("assignment_id", "module_id"), assignment_id=assignment_id,
                           module_id=module_id, locale=view.locale, region=view.region, acknowledged_at=utcnow())
     complete_if_done(assignment_id, user_id, view)
 
 
 def record_attempt(assignment_id: int, user_id: int, view: CourseView, token: str, shown: list[dict],
                    answers: dict[str, list[str]], result: QuizResult,
-                   acknowledged: frozenset[str] | None = None) -> int:
+                   acknowledged: frozenset[str] | None = None, completed: bool = False) -> int:
     """Store the attempt once per token and return its id; a resubmitted token returns the
-    first attempt. `acknowledged` (what the learner had done when the request began) spares
-    the completion check when modules are still open."""
+    first attempt. `acknowledged` and `completed` are what the learner had done when the
+    request began: when they show that this attempt cannot complete the course (failed,
+    modules still open, or already complete), the attempt is the only write and is its
+    own transaction."""
+    may_complete = result.passed and not completed and (acknowledged is None
+                                                        or view.module_ids <= acknowledged)
     attempt_id = _insert_unless_exists(
-        QuizAttempt, ["token"], assignment_id=assignment_id, token=token, questions=shown, answers=answers,
-        score=result.score, passed=result.passed, locale=view.locale, region=view.region,
-        course_version=view.course.version, submitted_at=utcnow())
+        QuizAttempt, ("token",), own_transaction=not may_complete, assignment_id=assignment_id,
+        token=token, questions=shown, answers=answers, score=result.score, passed=result.passed,
+        locale=view.locale, region=view.region, course_version=view.course.version, submitted_at=utcnow())
     if attempt_id is None:
         return db.session.scalar(select(QuizAttempt.id).where(QuizAttempt.token == token))
-    if result.passed and (acknowledged is None or view.module_ids <= acknowledged):
+    if may_complete:
         complete_if_done(assignment_id, user_id, view)
     return attempt_id
 
@@ -84,7 +102,7 @@ def complete_if_done(assignment_id: int, user_id: int, view: CourseView) -> Comp
     course: Course = view.course
     now = utcnow()
     expires = add_months(now, course.recertify_months) if course.recertify_months else None
-    _insert_unless_exists(Completion, ["assignment_id"], assignment_id=assignment_id, user_id=user_id,
+    _insert_unless_exists(Completion, ("assignment_id",), assignment_id=assignment_id, user_id=user_id,
                           course_id=course.id, course_version=course.version, locale=view.locale,
                           region=view.region, score=best, completed_at=now, expires_at=expires,
                           certificate_code=new_certificate_code())
