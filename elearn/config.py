@@ -25,6 +25,7 @@ class Config:
         self.ELEARN_CONCERN_URL = env.get("ELEARN_CONCERN_URL") or ""
         self.ELEARN_DEFAULT_TIMEZONE = env.get("ELEARN_DEFAULT_TIMEZONE") or "UTC"
         self.ELEARN_DEFAULT_DUE_DAYS = int(env.get("ELEARN_DEFAULT_DUE_DAYS") or 30)
+        self.ELEARN_STATE_RECHECK_SECONDS = int(env.get("ELEARN_STATE_RECHECK_SECONDS") or 30)
         self.SESSION_COOKIE_SECURE = _bool("ELEARN_SECURE_COOKIES", False)
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
         self.ELEARN_PROXY_HOPS = int(env.get("ELEARN_PROXY_HOPS") or 0)

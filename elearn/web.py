@@ -151,6 +151,8 @@ def set_language():
     if current_user.is_authenticated:
         current_user.chosen_locale = locale
         db.session.commit()
+        from .auth.signed_in import forget_learner_state
+        forget_learner_state()  # course pages show the new language at once
     response.set_cookie(LOCALE_COOKIE, locale, max_age=365 * 24 * 3600, samesite="Lax",
                         httponly=True, secure=current_app.config["SESSION_COOKIE_SECURE"])
     return response

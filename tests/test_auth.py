@@ -1,4 +1,6 @@
 """Sign-in: hashing, inactive users, safe `next` redirects, CSRF."""
+import time
+
 import pytest
 
 from elearn.extensions import db
@@ -23,15 +25,22 @@ def test_sign_in_and_out(app, client, auth, make_user):
 
 
 def test_deactivating_a_person_ends_their_signed_in_session(app, client, auth, make_user):
-    """Both ways a signed-in user is read (Flask-Login's loader and the one-query read
-    of the course pages) refuse an account deactivated after sign-in."""
+    """Both ways a signed-in user is read refuse an account deactivated after sign-in:
+    Flask-Login's loader at once, submissions at once, course page views once their
+    saved state is older than ELEARN_STATE_RECHECK_SECONDS."""
+    app.config["ELEARN_STATE_RECHECK_SECONDS"] = 1
     uid = make_user(hr_locale="en")
     auth.login()
     course_page = "/courses/demo_course"
+    page = client.get("/courses/demo_course/modules/basics")
+    token = csrf_token(page.get_data(as_text=True))
     assert client.get("/training").status_code == client.get(course_page).status_code == 200
     with app.app_context():
         db.session.get(User, uid).active = False
         db.session.commit()
+    acknowledge = client.post("/courses/demo_course/modules/basics/acknowledge", data={"csrf_token": token})
+    assert acknowledge.status_code == 302 and "/login" in acknowledge.headers["Location"]
+    time.sleep(1.1)
     for path in ("/training", course_page, "/courses/demo_course/quiz"):
         response = client.get(path)
         assert response.status_code == 302 and "/login" in response.headers["Location"], path

@@ -74,3 +74,61 @@ def test_page_csrf_token_works_for_its_session_only(app, make_user):
     assert token_a != token_b
     assert second.post(ACKNOWLEDGE, data={"csrf_token": token_a}).status_code == 400
     assert first.post(ACKNOWLEDGE, data={"csrf_token": token_a}).status_code == 302
+
+
+def pool_checkouts(app):
+    """Counts database connections taken from the pool (every query path takes one)."""
+    from sqlalchemy import event
+
+    from elearn.extensions import db
+    counter = {"n": 0}
+    with app.app_context():
+        event.listen(db.engine, "checkout", lambda *args: counter.__setitem__("n", counter["n"] + 1))
+    return counter
+
+
+def test_course_page_views_reuse_the_state_saved_in_the_session(app, client, auth, make_user):
+    make_user()
+    auth.login()
+    client.get(MODULE)  # reads the database, saves the state in the session
+    checkouts = pool_checkouts(app)
+    for _ in range(3):
+        assert client.get(MODULE).status_code == 200
+        assert client.get("/courses/demo_course").status_code == 200
+    assert checkouts["n"] == 3  # the course page's own queries (assignment, completion): not the state
+
+
+def test_own_progress_shows_at_once_and_submissions_always_read_the_database(app, client, auth, make_user):
+    make_user(hr_locale="en")
+    auth.login()
+    page = client.get(MODULE).get_data(as_text=True)
+    assert 'class="done"' not in page
+    checkouts = pool_checkouts(app)
+    client.post(ACKNOWLEDGE, data={"csrf_token": csrf_token(page)})
+    assert checkouts["n"] >= 1
+    again = client.get(MODULE).get_data(as_text=True)
+    assert 'class="done"' in again
+
+
+def test_recheck_zero_reads_the_database_on_every_page(app, client, auth, make_user):
+    app.config["ELEARN_STATE_RECHECK_SECONDS"] = 0
+    make_user()
+    auth.login()
+    client.get(MODULE)
+    checkouts = pool_checkouts(app)
+    for _ in range(3):
+        client.get(MODULE)
+    assert checkouts["n"] == 3
+
+
+def test_sign_out_leaves_nothing_of_the_person_in_the_cookie(app, client, auth, make_user):
+    import base64
+    import zlib
+    make_user(name="Ana Unique-Name")
+    auth.login()
+    page = client.get(MODULE).get_data(as_text=True)
+    client.post("/logout", data={"csrf_token": csrf_token(page)})
+    payload = client.get_cookie("session").value.lstrip(".").split(".")[0]
+    data = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    text = zlib.decompress(data) if client.get_cookie("session").value.startswith(".") else data
+    assert b"Unique-Name" not in text and b"_course_state" not in text

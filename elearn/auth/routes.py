@@ -9,6 +9,7 @@ from ..models import User
 from ..web import is_safe_next
 from . import bp
 from .forms import LoginForm
+from .signed_in import forget_learner_state
 from .passwords import verify_password
 
 
@@ -42,6 +43,7 @@ def login():
 @login_required
 def logout():
     logout_user()
+    forget_learner_state()  # nothing of this person stays in the cookie (shared computers)
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
 

@@ -5,13 +5,18 @@ their next request.
 Most pages get the ORM User through Flask-Login's loader. The learner's course
 pages (module, acknowledge, quiz: the busiest requests) read the person, their
 current assignment of the course, acknowledged modules and completion in one query
-(`learner_course`), without a transaction or ORM objects.
+(`learner_course`), without a transaction or ORM objects. Page views (GET) then reuse
+that state from the signed session for ELEARN_STATE_RECHECK_SECONDS; submissions
+always read the database and drop the saved state, so the learner's own progress
+shows at once. The session is signed: a client can replay its own older state for
+at most that long, never forge one.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import astuple, dataclass
 
-from flask import current_app, session
+from flask import current_app, request, session
 from flask_login import UserMixin
 from sqlalchemy import and_, bindparam, select
 
@@ -68,19 +73,59 @@ _LEARNER_COURSE = CompiledStatement(
     .where(signed_in(bindparam("user_id"))))
 
 
+#: session key: {course id: [read at (epoch seconds), user fields..., assignment id,
+#: acknowledged module ids, completed]}
+STATE_KEY = "_course_state"
+
+
 def learner_course(course_id: str) -> LearnerCourse | None:
     """The signed-in learner and their current cycle of the course; None when nobody
     (active) is signed in. Makes them Flask-Login's current_user for this request."""
     user_id = str(session.get(SESSION_USER_KEY, ""))
     if not user_id.isdigit():
         return None
-    rows = _LEARNER_COURSE.all(db.engine, {"user_id": int(user_id), "course_id": course_id})
+    state = _saved_state(int(user_id), course_id) if request.method == "GET" else None
+    if state is None:
+        state = _read_state(int(user_id), course_id)
+        if state is None:
+            return None
+        if request.method == "GET" and current_app.config["ELEARN_STATE_RECHECK_SECONDS"] > 0:
+            saved = dict(session.get(STATE_KEY) or {})
+            saved[course_id] = [int(time.time()), *astuple(state.user), state.assignment_id,
+                                sorted(state.acknowledged), state.completed]
+            session[STATE_KEY] = saved
+        else:
+            forget_learner_state(course_id)
+    # Flask-Login's own hook for "this request's user" (what its loader would set).
+    current_app.login_manager._update_request_context_with_user(state.user)
+    return state
+
+
+def forget_learner_state(course_id: str | None = None) -> None:
+    """Drop the saved state of one course (after a submission) or of all (profile change,
+    sign-out)."""
+    saved = session.get(STATE_KEY)
+    if saved is not None and course_id is None:
+        session.pop(STATE_KEY)
+    elif saved and course_id in saved:
+        session[STATE_KEY] = {k: v for k, v in saved.items() if k != course_id}
+
+
+def _saved_state(user_id: int, course_id: str) -> LearnerCourse | None:
+    saved = (session.get(STATE_KEY) or {}).get(course_id)
+    fields = len(_USER_COLUMNS)
+    if (not saved or len(saved) != fields + 4 or saved[1] != user_id
+            or not 0 <= time.time() - saved[0] <= current_app.config["ELEARN_STATE_RECHECK_SECONDS"]):
+        return None
+    return LearnerCourse(user=SignedInUser(*saved[1:1 + fields]), assignment_id=saved[-3],
+                         acknowledged=frozenset(saved[-2]), completed=saved[-1])
+
+
+def _read_state(user_id: int, course_id: str) -> LearnerCourse | None:
+    rows = _LEARNER_COURSE.all(db.engine, {"user_id": user_id, "course_id": course_id})
     if not rows:
         return None
     first = rows[0]
-    user = SignedInUser(*first[:len(_USER_COLUMNS)])
-    # Flask-Login's own hook for "this request's user" (what its loader would set).
-    current_app.login_manager._update_request_context_with_user(user)
-    return LearnerCourse(user=user, assignment_id=first[-3],
+    return LearnerCourse(user=SignedInUser(*first[:len(_USER_COLUMNS)]), assignment_id=first[-3],
                          acknowledged=frozenset(row[-2] for row in rows if row[-2] is not None),
                          completed=first[-1] is not None)

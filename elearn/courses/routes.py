@@ -11,7 +11,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Assignment, Completion, QuizAttempt, utcnow
 from ..pagecache import ShellCache, user_key
-from ..auth.signed_in import LearnerCourse, learner_course
+from ..auth.signed_in import LearnerCourse, forget_learner_state, learner_course
 from ..catalog import Course, CourseView
 from ..training.assignments import renew_cycles
 from ..training.completion import acknowledge_module, completion_by_code, completion_for, record_attempt
@@ -50,6 +50,7 @@ def my_training():
     catalog = get_catalog()
     if renew_cycles(current_user, catalog, current_app.config["ELEARN_DEFAULT_DUE_DAYS"]):
         db.session.commit()
+        forget_learner_state()  # course pages must not keep the closed cycle
     rows = db.session.execute(
         select(Assignment, status_expression())
         .where(Assignment.user_id == current_user.id, Assignment.current.is_(True))
