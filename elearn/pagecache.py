@@ -42,18 +42,19 @@ class ShellCache:
         #: key -> the page split at its markers: literal text at even positions
         self._shells = _Bounded(size)
 
-    def render(self, key: Hashable, template: str, **context) -> str:
+    def render(self, key: Hashable, template: str, **context) -> str | bytes:
+        """The page as UTF-8 bytes (encoded once with the shell, not per request)."""
         if "_flashes" in session:  # a one-off message for this user: never cache it
             return render_template(template, **context)
         parts = self._shells.get(key)
         if parts is None:
             page = render_template(template, csrf_token=lambda: CSRF, shown_name=NAME, next_path=NEXT,
                                    **context)
-            parts = tuple(_MARKERS.split(page))
+            parts = tuple(part if i % 2 else part.encode() for i, part in enumerate(_MARKERS.split(page)))
             self._shells.put(key, parts)
         values = {CSRF: page_csrf_token(), NAME: str(escape(current_user.shown_name)),
                   NEXT: str(escape(request.full_path))}
-        return "".join(part if i % 2 == 0 else values[part] for i, part in enumerate(parts))
+        return b"".join(values[part].encode() if i % 2 else part for i, part in enumerate(parts))
 
 
 #: (secret, the session's raw CSRF token) -> its signed form for pages
