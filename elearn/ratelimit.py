@@ -32,6 +32,16 @@ class RouteLimiter(Limiter):
         if not in_middleware:
             super()._check_request_limit(callable_name=callable_name, in_middleware=in_middleware)
 
+    def init_app(self, app) -> None:
+        super().init_app(app)
+        # Its after-request hook writes rate-limit headers (disabled here) and settles
+        # conditional deductions (none used); its teardown resets per-request state that
+        # lives on the request context anyway. Neither has work to do on any request.
+        app.after_request_funcs[None] = [hook for hook in app.after_request_funcs.get(None, [])
+                                         if getattr(hook, "args", None) != (self,)]
+        app.teardown_request_funcs[None] = [hook for hook in app.teardown_request_funcs.get(None, [])
+                                            if getattr(hook, "__self__", None) is not self]
+
 
 limiter = RouteLimiter(key_func=hashed_address, headers_enabled=False)
 

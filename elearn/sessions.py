@@ -24,7 +24,9 @@ def _fresh_copy(value):
         return {key: _fresh_copy(item) for key, item in value.items()}
     if isinstance(value, list):
         return [_fresh_copy(item) for item in value]
-    return value
+    if isinstance(value, tuple) and any(isinstance(item, (dict, list, tuple)) for item in value):
+        return tuple(_fresh_copy(item) for item in value)
+    return value  # immutable
 
 
 class RememberingSessionInterface(SecureCookieSessionInterface):

@@ -39,11 +39,13 @@ def current_locale() -> str:
     """The interface locale of this request, chosen once (see i18n.choose_locale)."""
     if not has_request_context():
         return g.get("locale", "en")
-    if "locale" not in g:
-        user = current_user if current_user.is_authenticated else None
-        g.locale = choose_locale(user, request.cookies.get(LOCALE_COOKIE),
-                                 request.headers.get("Accept-Language"))
-    return g.locale
+    chosen = g.get("locale")
+    if chosen is None:
+        user = current_user._get_current_object()
+        chosen = g.locale = choose_locale(user if user.is_authenticated else None,
+                                          request.cookies.get(LOCALE_COOKIE),
+                                          request.headers.get("Accept-Language"))
+    return chosen
 
 
 @lru_cache(maxsize=16)

@@ -7,8 +7,8 @@ pages (module, acknowledge, quiz: the busiest requests) read the person, their
 current assignment of the course, acknowledged modules and completion in one query
 (`learner_course`), without a transaction or ORM objects. Page views (GET) then reuse
 that state from the signed session for ELEARN_STATE_RECHECK_SECONDS; submissions
-always read the database and drop the saved state, so the learner's own progress
-shows at once. The session is signed: a client can replay its own older state for
+always read the database, and those that change the state drop the saved copy
+(forget_learner_state), so the learner's own progress shows at once. The session is signed: a client can replay its own older state for
 at most that long, never forge one.
 """
 from __future__ import annotations
@@ -73,8 +73,8 @@ _LEARNER_COURSE = CompiledStatement(
     .where(signed_in(bindparam("user_id"))))
 
 
-#: session key: {course id: [read at (epoch seconds), user fields..., assignment id,
-#: acknowledged module ids, completed]}
+#: session key: {course id: (read at (epoch seconds), user fields..., assignment id,
+#: acknowledged module ids, completed)}
 STATE_KEY = "_course_state"
 
 
@@ -91,11 +91,11 @@ def learner_course(course_id: str) -> LearnerCourse | None:
             return None
         if request.method == "GET" and current_app.config["ELEARN_STATE_RECHECK_SECONDS"] > 0:
             saved = dict(session.get(STATE_KEY) or {})
-            saved[course_id] = [int(time.time()), *astuple(state.user), state.assignment_id,
-                                sorted(state.acknowledged), state.completed]
+            # Tuples: the session hands out a fresh copy per request, and immutable
+            # values need none (see sessions.py).
+            saved[course_id] = (int(time.time()), *astuple(state.user), state.assignment_id,
+                                tuple(sorted(state.acknowledged)), state.completed)
             session[STATE_KEY] = saved
-        else:
-            forget_learner_state(course_id)
     # Flask-Login's own hook for "this request's user" (what its loader would set).
     current_app.login_manager._update_request_context_with_user(state.user)
     return state

@@ -14,7 +14,8 @@ from ..pagecache import ShellCache, user_key
 from ..auth.signed_in import LearnerCourse, forget_learner_state, learner_course
 from ..catalog import Course, CourseView
 from ..training.assignments import renew_cycles
-from ..training.completion import acknowledge_module, completion_by_code, completion_for, record_attempt
+from ..training.completion import (acknowledge_module, completion_by_code, completion_for,
+                                   may_complete_course, record_attempt)
 from ..training.scoring import score_quiz
 from ..training.status import status_expression
 from ..web import current_locale, get_catalog
@@ -94,6 +95,7 @@ def acknowledge(course: Course, state: LearnerCourse, view: CourseView, module_i
         abort(404)
     acknowledge_module(state.assignment_id, state.user.id, view, module_id)
     db.session.commit()
+    forget_learner_state(course.id)
     _, following = view.neighbours(module_id)
     if following is not None:
         return redirect(url_for(".module_page", course_id=course.id, module_id=following.id))
@@ -124,6 +126,8 @@ def submit_quiz(course: Course, state: LearnerCourse, view: CourseView):
     attempt_id = record_attempt(state.assignment_id, state.user.id, view, attempt.nonce, attempt.shown,
                                 answers, result, acknowledged=state.acknowledged, completed=state.completed)
     db.session.commit()
+    if may_complete_course(view, result, state.acknowledged, state.completed):
+        forget_learner_state(course.id)  # the course page must show the completion
     return redirect(url_for(".attempt_result", course_id=course.id, attempt_id=attempt_id))
 
 

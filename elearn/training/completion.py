@@ -68,6 +68,13 @@ def acknowledge_module(assignment_id: int, user_id: int, view: CourseView, modul
     complete_if_done(assignment_id, user_id, view)
 
 
+def may_complete_course(view: CourseView, result: QuizResult, acknowledged: frozenset[str] | None,
+                        completed: bool) -> bool:
+    """Whether this attempt can complete the course, given what the learner had done
+    (None: not known, so maybe)."""
+    return result.passed and not completed and (acknowledged is None or view.module_ids <= acknowledged)
+
+
 def record_attempt(assignment_id: int, user_id: int, view: CourseView, token: str, shown: list[dict],
                    answers: dict[str, list[str]], result: QuizResult,
                    acknowledged: frozenset[str] | None = None, completed: bool = False) -> int:
@@ -76,8 +83,7 @@ def record_attempt(assignment_id: int, user_id: int, view: CourseView, token: st
     request began: when they show that this attempt cannot complete the course (failed,
     modules still open, or already complete), the attempt is the only write and is its
     own transaction."""
-    may_complete = result.passed and not completed and (acknowledged is None
-                                                        or view.module_ids <= acknowledged)
+    may_complete = may_complete_course(view, result, acknowledged, completed)
     attempt_id = _insert_unless_exists(
         QuizAttempt, ("token",), own_transaction=not may_complete, assignment_id=assignment_id,
         token=token, questions=shown, answers=answers, score=result.score, passed=result.passed,
