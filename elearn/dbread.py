@@ -28,7 +28,6 @@ class _Compiled:
             raise ValueError("give every column that has a Python-side default: it is not applied here")
         self.sql = str(compiled)
         self.positions = tuple(compiled.positiontup) if compiled.positional else None
-        self.binds = compiled.binds
         self.processors = {name: bind.type.dialect_impl(dialect).bind_processor(dialect)
                            for name, bind in compiled.binds.items()}
         self._compiled = compiled

@@ -167,3 +167,24 @@ def test_module_page_shell_never_shows_one_learner_to_another(app, make_user):
     # After acknowledging, the page shows the learner's confirmed state, not the cached one.
     assert "class=\"done\"" in first.get("/courses/demo_course/modules/risks").get_data(as_text=True)
     assert "class=\"done\"" not in second.get("/courses/demo_course/modules/risks").get_data(as_text=True)
+
+
+def test_stored_attempt_and_completion_keep_their_types(app, client, auth, make_user):
+    """Attempts and completions are written by one compiled INSERT ... ON CONFLICT
+    (dbread.CompiledStatement), not the ORM: JSON and UTC times must come back as the
+    ORM wrote them, on both databases."""
+    from datetime import datetime, timedelta, timezone
+    make_user(country="AE")
+    auth.login()
+    before = datetime.now(timezone.utc) - timedelta(seconds=5)
+    acknowledge_all(client, ["basics", "signs", "risks"])
+    assert submit(client, ANSWERS).status_code == 302
+    with app.app_context():
+        attempt = db.session.scalars(select(QuizAttempt)).one()
+        completion = db.session.scalars(select(Completion)).one()
+        progress = db.session.scalars(select(ModuleProgress)).all()
+        assert attempt.answers == ANSWERS and {q["id"] for q in attempt.questions} == set(ANSWERS)
+        assert attempt.passed is True and attempt.score == 100
+        for moment in (attempt.submitted_at, completion.completed_at, *(p.acknowledged_at for p in progress)):
+            assert moment.tzinfo is not None and before <= moment <= datetime.now(timezone.utc)
+        assert completion.expires_at is None or completion.expires_at > completion.completed_at

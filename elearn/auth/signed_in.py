@@ -8,8 +8,9 @@ current assignment of the course, acknowledged modules and completion in one que
 (`learner_course`), without a transaction or ORM objects. Page views (GET) then reuse
 that state from the signed session for ELEARN_STATE_RECHECK_SECONDS; submissions
 always read the database, and those that change the state drop the saved copy
-(forget_learner_state), so the learner's own progress shows at once. The session is signed: a client can replay its own older state for
-at most that long, never forge one.
+(forget_learner_state), so the learner's own progress shows at once. The session is
+signed: a client can replay its own older state for at most that long, never forge
+one. Signing out removes it from the cookie.
 """
 from __future__ import annotations
 
