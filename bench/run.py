@@ -28,7 +28,7 @@ OUT = ROOT / "bench-results"
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 DURATION = os.environ.get("BENCH_DURATION", "5s")
 LEVELS = [int(x) for x in os.environ.get("BENCH_CONCURRENCY", "1,8,32,64").split(",")]
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 
 
 def free_port() -> int:
