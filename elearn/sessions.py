@@ -44,6 +44,11 @@ class RememberingSessionInterface(SecureCookieSessionInterface):
                 self._serializer = (key, super().get_signing_serializer(app))
         return self._serializer[1]
 
+    def save_session(self, app: Flask, session: SecureCookieSession, response) -> None:
+        if not session.modified and not (session.permanent and app.config["SESSION_REFRESH_EACH_REQUEST"]):
+            return  # nothing to write; "Vary: Cookie" is on every response (web.security_headers)
+        super().save_session(app, session, response)
+
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
         serializer = self.get_signing_serializer(app)
         if serializer is None:

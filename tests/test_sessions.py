@@ -132,3 +132,13 @@ def test_sign_out_leaves_nothing_of_the_person_in_the_cookie(app, client, auth, 
     data = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
     text = zlib.decompress(data) if client.get_cookie("session").value.startswith(".") else data
     assert b"Unique-Name" not in text and b"_course_state" not in text
+
+
+def test_pages_vary_on_cookie_whether_or_not_the_session_is_written(app, client, auth, make_user):
+    make_user()
+    auth.login()
+    first = client.get(MODULE)  # saves the state: the cookie is written
+    again = client.get(MODULE)  # nothing to write
+    assert "Set-Cookie" in first.headers and "Set-Cookie" not in again.headers
+    for response in (first, again):
+        assert "Cookie" in ", ".join(response.headers.get_all("Vary"))
