@@ -7,7 +7,7 @@
   so only ids, strings and flags should be read like this.
 - Writes run with the columns' bind processing (JSON, dates) applied, either on the
   session's connection inside its transaction (`scalar`) or as a transaction of their
-  own (`scalar_committed`). This is for statements SQLAlchemy does not cache, such as
+  own (`first_committed`). This is for statements SQLAlchemy does not cache, such as
   INSERT ... ON CONFLICT, which it would otherwise compile on every request (~0.3 ms).
 """
 from __future__ import annotations
@@ -56,12 +56,12 @@ class CompiledStatement:
         """A read outside any transaction: the rows as the driver gives them."""
         return self._outside_transaction(engine, self._for(engine.dialect, params, dml=False), params)
 
-    def scalar_committed(self, engine: Engine, values: Mapping[str, Any]):
+    def first_committed(self, engine: Engine, values: Mapping[str, Any]) -> tuple | None:
         """One INSERT/UPDATE that is its own transaction (on PostgreSQL one round trip,
-        where BEGIN, the statement and COMMIT take three): the first column it returns."""
+        where BEGIN, the statement and COMMIT take three): the first row it returns."""
         rows = self._outside_transaction(engine, self._for(engine.dialect, values, dml=True), values,
                                          commit=True)
-        return rows[0][0] if rows else None
+        return tuple(rows[0]) if rows else None
 
     @staticmethod
     def _outside_transaction(engine: Engine, compiled: _Compiled, values: Mapping[str, Any],

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 from flask_login import UserMixin
 from sqlalchemy import (JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text,
-                        TypeDecorator, UniqueConstraint, func)
+                        TypeDecorator, UniqueConstraint, and_, func)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
@@ -33,6 +33,12 @@ class UTCDateTime(TypeDecorator):
 
     def process_result_value(self, value, dialect):
         return value.replace(tzinfo=timezone.utc) if value is not None else None
+
+
+def active_user(user_id):
+    """The one rule for who may act: the account exists and is active (auth/signed_in.py
+    for sign-in, training/completion.py where a quiz attempt is stored)."""
+    return and_(User.id == user_id, User.active.is_(True))
 
 
 class PersonFacts:

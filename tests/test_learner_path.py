@@ -47,7 +47,7 @@ def test_answer_key_is_absent_from_quiz_html(app, client, auth, make_user):
     assert 'value="b"' in html  # the options are there, the key is not
     from itsdangerous import URLSafeSerializer
     payload = URLSafeSerializer("test-secret", salt="elearn-quiz-attempt").loads(form["attempt"])
-    assert set(payload) == {"n", "a", "q"}
+    assert set(payload) == {"n", "a", "q", "v"}  # nonce, cycle, questions shown, course view
 
 
 def test_forged_question_or_option_is_rejected_and_records_nothing(app, client, auth, make_user):

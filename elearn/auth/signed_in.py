@@ -23,21 +23,17 @@ from sqlalchemy import and_, bindparam, select
 
 from ..dbread import CompiledStatement
 from ..extensions import db
-from ..models import Assignment, Completion, ModuleProgress, PersonFacts, User
+from ..models import Assignment, Completion, ModuleProgress, PersonFacts, User, active_user
 
 #: where Flask-Login keeps the signed-in user's id in the session
 SESSION_USER_KEY = "_user_id"
-
-
-def signed_in(user_id):
-    return and_(User.id == user_id, User.active.is_(True))
 
 
 def load_user(user_id: str) -> User | None:
     """Flask-Login's user loader."""
     if not user_id.isdigit():
         return None
-    return db.session.scalar(select(User).where(signed_in(int(user_id))))
+    return db.session.scalar(select(User).where(active_user(int(user_id))))
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +67,7 @@ _LEARNER_COURSE = CompiledStatement(
                                 Assignment.current.is_(True)))
     .outerjoin(ModuleProgress, ModuleProgress.assignment_id == Assignment.id)
     .outerjoin(Completion, Completion.assignment_id == Assignment.id)
-    .where(signed_in(bindparam("user_id"))))
+    .where(active_user(bindparam("user_id"))))
 
 
 #: session key: {course id: (read at (epoch seconds), user fields..., assignment id,
@@ -79,15 +75,22 @@ _LEARNER_COURSE = CompiledStatement(
 STATE_KEY = "_course_state"
 
 
+def session_user_id() -> int | None:
+    """The user id the signed session names (whether that account is active is for the
+    database to say)."""
+    user_id = str(session.get(SESSION_USER_KEY, ""))
+    return int(user_id) if user_id.isdigit() else None
+
+
 def learner_course(course_id: str) -> LearnerCourse | None:
     """The signed-in learner and their current cycle of the course; None when nobody
     (active) is signed in. Makes them Flask-Login's current_user for this request."""
-    user_id = str(session.get(SESSION_USER_KEY, ""))
-    if not user_id.isdigit():
+    user_id = session_user_id()
+    if user_id is None:
         return None
-    state = _saved_state(int(user_id), course_id) if request.method == "GET" else None
+    state = _saved_state(user_id, course_id) if request.method == "GET" else None
     if state is None:
-        state = _read_state(int(user_id), course_id)
+        state = _read_state(user_id, course_id)
         if state is None:
             return None
         if request.method == "GET" and current_app.config["ELEARN_STATE_RECHECK_SECONDS"] > 0:

@@ -33,6 +33,9 @@ class Attempt:
     assignment_id: int
     shown: list[dict]  #: [{"id": qid, "options": [oid, ...]}] in display order
     signed: str  #: goes into the form
+    #: (requested locale, region) of the course view the quiz was shown in; None in
+    #: tokens issued before it was recorded
+    view_key: tuple[str, str] | None = None
 
 
 def issue_attempt(secret: str, view: CourseView, assignment_id: int) -> Attempt:
@@ -47,18 +50,23 @@ def issue_attempt(secret: str, view: CourseView, assignment_id: int) -> Attempt:
             rng.shuffle(options)
         shown.append({"id": q.id, "options": options})
     nonce = secrets.token_hex(16)
-    signed = URLSafeSerializer(secret, salt=_SALT).dumps({"n": nonce, "a": assignment_id, "q": shown})
-    return Attempt(nonce, assignment_id, shown, signed)
+    view_key = (view.requested_locale, view.region)
+    signed = URLSafeSerializer(secret, salt=_SALT).dumps({"n": nonce, "a": assignment_id, "q": shown,
+                                                          "v": list(view_key)})
+    return Attempt(nonce, assignment_id, shown, signed, view_key)
 
 
-def read_attempt(secret: str, signed: str, assignment_id: int) -> Attempt:
+def read_attempt(secret: str, signed: str, assignment_id: int | None = None) -> Attempt:
+    """The signed attempt; with assignment_id, also that it belongs to that cycle (without,
+    the database checks it when storing: see completion.record_attempt)."""
     try:
         data = URLSafeSerializer(secret, salt=_SALT).loads(signed or "")
     except BadSignature as exc:
         raise ForgedSubmission("bad attempt token") from exc
-    if data.get("a") != assignment_id:
+    if assignment_id is not None and data.get("a") != assignment_id:
         raise ForgedSubmission("attempt token belongs to another assignment")
-    return Attempt(data["n"], data["a"], data["q"], signed)
+    view_key = tuple(data["v"]) if isinstance(data.get("v"), list) and len(data["v"]) == 2 else None
+    return Attempt(data["n"], data["a"], data["q"], signed, view_key)
 
 
 def read_answers(form, attempt: Attempt, view: CourseView) -> dict[str, list[str]]:

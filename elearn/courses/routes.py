@@ -11,11 +11,10 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Assignment, Completion, QuizAttempt, utcnow
 from ..pagecache import ShellCache, user_key
-from ..auth.signed_in import LearnerCourse, forget_learner_state, learner_course
+from ..auth.signed_in import LearnerCourse, forget_learner_state, learner_course, session_user_id
 from ..catalog import Course, CourseView
 from ..training.assignments import renew_cycles
-from ..training.completion import (acknowledge_module, completion_by_code, completion_for,
-                                   may_complete_course, record_attempt)
+from ..training.completion import acknowledge_module, completion_by_code, completion_for, record_attempt
 from ..training.scoring import score_quiz
 from ..training.status import status_expression
 from ..web import current_locale, get_catalog
@@ -110,8 +109,29 @@ def quiz(course: Course, state: LearnerCourse, view: CourseView):
 
 
 @bp.post("/courses/<course_id>/quiz")
+def submit_quiz(course_id: str):
+    """A submission needs no read before its one statement: the attempt token (signed
+    when the quiz was shown) names the cycle and the course view, and the INSERT checks
+    that the person is active and the cycle is theirs and current. Anything else (signed
+    out, unknown course, an old or forged token, an unanswered question, a refused
+    insert) takes the checked path, which reads the learner's state first."""
+    user_id = session_user_id()
+    course = get_catalog().courses.get(course_id)
+    try:
+        if user_id is None or course is None:
+            raise ForgedSubmission("not for the direct path")
+        attempt = read_attempt(current_app.secret_key, request.form.get("attempt", ""))
+        if attempt.view_key is None:
+            raise ForgedSubmission("token without its view")
+        view = course.view(*attempt.view_key)
+        stored = _store_attempt(course, view, user_id, attempt, read_answers(request.form, attempt, view))
+    except (ForgedSubmission, IncompleteSubmission):
+        stored = None
+    return stored or _checked_submission(course_id=course_id)
+
+
 @learner_course_view
-def submit_quiz(course: Course, state: LearnerCourse, view: CourseView):
+def _checked_submission(course: Course, state: LearnerCourse, view: CourseView):
     try:
         attempt = read_attempt(current_app.secret_key, request.form.get("attempt", ""), state.assignment_id)
         answers = read_answers(request.form, attempt, view)
@@ -121,13 +141,19 @@ def submit_quiz(course: Course, state: LearnerCourse, view: CourseView):
         return render_template("courses/quiz.html", view=view, attempt=attempt,
                                chosen=missing.answers,
                                error=_("Please answer every question before you submit.")), 400
+    return _store_attempt(course, view, state.user.id, attempt, answers) or abort(400)
+
+
+def _store_attempt(course: Course, view: CourseView, user_id: int, attempt, answers):
+    """Score and store; the redirect to the result, or None when the database refused."""
     result = score_quiz(course.answer_key, [q["id"] for q in attempt.shown],
                         {k: frozenset(v) for k, v in answers.items()}, course.pass_mark)
-    attempt_id = record_attempt(state.assignment_id, state.user.id, view, attempt.nonce, attempt.shown,
-                                answers, result, acknowledged=state.acknowledged, completed=state.completed)
-    db.session.commit()
-    if may_complete_course(view, result, state.acknowledged, state.completed):
-        forget_learner_state(course.id)  # the course page must show the completion
+    stored = record_attempt(user_id, attempt.assignment_id, view, attempt.nonce, attempt.shown, answers, result)
+    if stored is None:
+        return None
+    attempt_id, completed = stored
+    if completed:
+        forget_learner_state(course.id)  # the course pages must show the completion
     return redirect(url_for(".attempt_result", course_id=course.id, attempt_id=attempt_id))
 
 

@@ -13,13 +13,13 @@ import secrets
 from datetime import datetime
 from functools import lru_cache
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..catalog import Course, CourseView
 from ..dbread import CompiledStatement
 from ..extensions import db
-from ..models import Completion, ModuleProgress, QuizAttempt, utcnow
+from ..models import Assignment, Completion, ModuleProgress, QuizAttempt, User, active_user, utcnow
 from .scoring import QuizResult
 
 
@@ -48,18 +48,38 @@ def _insert_statement(table: Table, unique: tuple[str, ...], dialect: str) -> Co
                              .returning(table.c.id))
 
 
-def _insert_unless_exists(model, unique: tuple[str, ...], own_transaction: bool = False,
-                          **values) -> int | None:
-    """INSERT ... ON CONFLICT (unique) DO NOTHING RETURNING id: the new row's id, or None
-    when the row exists (a resubmitted form, two tabs, two app instances). One round
-    trip; any other constraint still fails loudly. Every column is given here: Python
-    defaults are not applied on this path. With own_transaction the row is committed
-    at once, apart from the session's transaction."""
-    engine = db.session.get_bind()
-    statement = _insert_statement(model.__table__, unique, engine.dialect.name)
-    if own_transaction:
-        return statement.scalar_committed(engine, values)
+def _insert_unless_exists(model, unique: tuple[str, ...], **values) -> int | None:
+    """INSERT ... ON CONFLICT (unique) DO NOTHING RETURNING id, in the session's
+    transaction: the new row's id, or None when the row exists (a resubmitted form, two
+    tabs, two app instances). One round trip; any other constraint still fails loudly.
+    Every column is given here: Python defaults are not applied on this path."""
+    statement = _insert_statement(model.__table__, unique, db.session.get_bind().dialect.name)
     return statement.scalar(db.session, values)
+
+
+_ATTEMPT_COLUMNS = ("assignment_id", "token", "questions", "answers", "score", "passed", "locale", "region",
+                    "course_version", "submitted_at")
+
+
+@lru_cache(maxsize=None)
+def _attempt_statement(dialect: str) -> CompiledStatement:
+    """The attempt, stored only if the person is active and the attempt's cycle is theirs
+    and current: checked by the database in the same statement, so a submission needs
+    no read before it. Returns the new id, the cycle's acknowledged-module count and
+    completion count (what decides whether the course may now be complete)."""
+    attempts = QuizAttempt.__table__
+    source = (select(Assignment.id, *(bindparam(name, type_=attempts.c[name].type) for name in _ATTEMPT_COLUMNS[1:]))
+              .join(User, User.id == Assignment.user_id)
+              .where(Assignment.id == bindparam("assignment_id"), Assignment.current.is_(True),
+                     active_user(bindparam("user_id"))))
+    acknowledged = (select(func.count(ModuleProgress.id))
+                    .where(ModuleProgress.assignment_id == bindparam("assignment_id")).scalar_subquery())
+    completions = (select(func.count(Completion.id))
+                   .where(Completion.assignment_id == bindparam("assignment_id")).scalar_subquery())
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return CompiledStatement(insert(attempts).from_select(list(_ATTEMPT_COLUMNS), source)
+                             .on_conflict_do_nothing(index_elements=["token"])
+                             .returning(attempts.c.id, acknowledged, completions))
 
 
 def acknowledge_module(assignment_id: int, user_id: int, view: CourseView, module_id: str) -> None:
@@ -68,31 +88,36 @@ def acknowledge_module(assignment_id: int, user_id: int, view: CourseView, modul
     complete_if_done(assignment_id, user_id, view)
 
 
-def may_complete_course(view: CourseView, result: QuizResult, acknowledged: frozenset[str] | None,
-                        completed: bool) -> bool:
-    """Whether this attempt can complete the course, given what the learner had done
-    (None: not known, so maybe)."""
-    return result.passed and not completed and (acknowledged is None or view.module_ids <= acknowledged)
+def record_attempt(user_id: int, assignment_id: int, view: CourseView, token: str, shown: list[dict],
+                   answers: dict[str, list[str]], result: QuizResult) -> tuple[int, bool] | None:
+    """Store the attempt once per token, as a transaction of its own: (its id, whether
+    the course is now complete); a resubmitted token gives the first attempt. None when
+    the database refuses it: the person is not active, or the cycle is not theirs or no
+    longer current.
 
-
-def record_attempt(assignment_id: int, user_id: int, view: CourseView, token: str, shown: list[dict],
-                   answers: dict[str, list[str]], result: QuizResult,
-                   acknowledged: frozenset[str] | None = None, completed: bool = False) -> int:
-    """Store the attempt once per token and return its id; a resubmitted token returns the
-    first attempt. `acknowledged` and `completed` are what the learner had done when the
-    request began: when they show that this attempt cannot complete the course (failed,
-    modules still open, or already complete), the attempt is the only write and is its
-    own transaction."""
-    may_complete = may_complete_course(view, result, acknowledged, completed)
-    attempt_id = _insert_unless_exists(
-        QuizAttempt, ("token",), own_transaction=not may_complete, assignment_id=assignment_id,
-        token=token, questions=shown, answers=answers, score=result.score, passed=result.passed,
-        locale=view.locale, region=view.region, course_version=view.course.version, submitted_at=utcnow())
-    if attempt_id is None:
-        return db.session.scalar(select(QuizAttempt.id).where(QuizAttempt.token == token))
-    if may_complete:
-        complete_if_done(assignment_id, user_id, view)
-    return attempt_id
+    A passing attempt may complete the course: then the completion is written next. If
+    the process dies in between, the learner's retry of the same submission lands on
+    the duplicate path below, which completes it."""
+    engine = db.session.get_bind()
+    row = _attempt_statement(engine.dialect.name).first_committed(engine, {
+        "user_id": user_id, "assignment_id": assignment_id, "token": token, "questions": shown,
+        "answers": answers, "score": result.score, "passed": result.passed, "locale": view.locale,
+        "region": view.region, "course_version": view.course.version, "submitted_at": utcnow()})
+    if row is not None:
+        attempt_id, acknowledged, completions = row
+        may_complete = result.passed and not completions and acknowledged >= len(view.modules)
+    else:
+        earlier = db.session.execute(
+            select(QuizAttempt.id, QuizAttempt.passed).join(Assignment)
+            .where(QuizAttempt.token == token, Assignment.id == assignment_id,
+                   Assignment.user_id == user_id)).first()
+        if earlier is None:
+            return None
+        attempt_id, may_complete = earlier
+    completed = may_complete and complete_if_done(assignment_id, user_id, view) is not None
+    if completed:
+        db.session.commit()
+    return attempt_id, completed
 
 
 def complete_if_done(assignment_id: int, user_id: int, view: CourseView) -> Completion | None:
