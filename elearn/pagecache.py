@@ -9,8 +9,6 @@ with pending flash messages is never served from or stored in the cache.
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Hashable
 
 from flask import current_app, render_template, request, session
@@ -18,29 +16,16 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
 
+from .boundedmap import BoundedMap
+
 CSRF, NAME, NEXT = "\ue000csrf\ue000", "\ue000name\ue000", "\ue000next\ue000"
 _MARKERS = re.compile("(" + "|".join(map(re.escape, (CSRF, NAME, NEXT))) + ")")
-
-
-class _Bounded(OrderedDict):
-    """An insertion-ordered map that forgets its oldest entries beyond `size`."""
-
-    def __init__(self, size: int):
-        super().__init__()
-        self.size = size
-        self.lock = threading.Lock()
-
-    def put(self, key, value) -> None:
-        with self.lock:
-            self[key] = value
-            while len(self) > self.size:
-                self.popitem(last=False)
 
 
 class ShellCache:
     def __init__(self, size: int = 1024):
         #: key -> the page split at its markers: literal text at even positions
-        self._shells = _Bounded(size)
+        self._shells = BoundedMap(size)
 
     def render(self, key: Hashable, template: str, **context) -> str | bytes:
         """The page as UTF-8 bytes (encoded once with the shell, not per request)."""
@@ -58,7 +43,7 @@ class ShellCache:
 
 
 #: (secret, the session's raw CSRF token) -> its signed form for pages
-_SIGNED_CSRF = _Bounded(8192)
+_SIGNED_CSRF = BoundedMap(8192)
 
 
 def page_csrf_token() -> str:

@@ -8,13 +8,13 @@ back, a fresh copy each time, and only while the signature's age allows.
 """
 from __future__ import annotations
 
-import threading
 import time
-from collections import OrderedDict
 
 from flask import Flask, Request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from .boundedmap import BoundedMap
 
 
 def _fresh_copy(value):
@@ -31,17 +31,15 @@ def _fresh_copy(value):
 
 class RememberingSessionInterface(SecureCookieSessionInterface):
     def __init__(self, size: int = 8192):
-        self._size = size
-        self._verified: OrderedDict[str, tuple[float, dict]] = OrderedDict()
-        self._lock = threading.Lock()
+        #: the whole signed cookie -> (signed at, its contents)
+        self._verified = BoundedMap(size)
         self._serializer: tuple[tuple, URLSafeTimedSerializer | None] = ((), None)
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         key = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
         if self._serializer[0] != key:
-            with self._lock:
-                self._verified.clear()  # a new or withdrawn key: verify everything again
-                self._serializer = (key, super().get_signing_serializer(app))
+            self._verified.forget_all()  # a new or withdrawn key: verify everything again
+            self._serializer = (key, super().get_signing_serializer(app))
         return self._serializer[1]
 
     def save_session(self, app: Flask, session: SecureCookieSession, response) -> None:
@@ -57,16 +55,12 @@ class RememberingSessionInterface(SecureCookieSessionInterface):
         if not signed:
             return self.session_class()
         max_age = app.permanent_session_lifetime.total_seconds()
-        with self._lock:
-            remembered = self._verified.get(signed)
+        remembered = self._verified.get(signed)
         if remembered is not None and 0 <= time.time() - remembered[0] <= max_age:
             return self.session_class(_fresh_copy(remembered[1]))
         try:
             data, signed_at = serializer.loads(signed, max_age=max_age, return_timestamp=True)
         except BadSignature:
             return self.session_class()
-        with self._lock:
-            self._verified[signed] = (signed_at.timestamp(), _fresh_copy(data))
-            while len(self._verified) > self._size:
-                self._verified.popitem(last=False)
+        self._verified.put(signed, (signed_at.timestamp(), _fresh_copy(data)))
         return self.session_class(data)
