@@ -41,10 +41,14 @@ def acknowledged_modules(assignment_id: int) -> set[str]:
         ModuleProgress.assignment_id == assignment_id)))
 
 
+def _insert_for(dialect: str):
+    """The dialect's INSERT, the one that has ON CONFLICT."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
 @lru_cache(maxsize=None)
 def _insert_statement(table: Table, unique: tuple[str, ...], dialect: str) -> CompiledStatement:
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return CompiledStatement(insert(table).on_conflict_do_nothing(index_elements=list(unique))
+    return CompiledStatement(_insert_for(dialect)(table).on_conflict_do_nothing(index_elements=list(unique))
                              .returning(table.c.id))
 
 
@@ -76,8 +80,7 @@ def _attempt_statement(dialect: str) -> CompiledStatement:
                     .where(ModuleProgress.assignment_id == bindparam("assignment_id")).scalar_subquery())
     completions = (select(func.count(Completion.id))
                    .where(Completion.assignment_id == bindparam("assignment_id")).scalar_subquery())
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return CompiledStatement(insert(attempts).from_select(list(_ATTEMPT_COLUMNS), source)
+    return CompiledStatement(_insert_for(dialect)(attempts).from_select(list(_ATTEMPT_COLUMNS), source)
                              .on_conflict_do_nothing(index_elements=["token"])
                              .returning(attempts.c.id, acknowledged, completions))
 
