@@ -138,3 +138,19 @@ class Auth:
 @pytest.fixture
 def auth(client):
     return Auth(client)
+
+
+@pytest.fixture
+def scoped_admin(app, make_user):
+    """A signed-in admin limited to one scope: scoped_admin("region", "arab_states")
+    returns their test client."""
+    def make(kind: str, value: str, employee_id: str = "scoped", **fields):
+        from elearn.admin.models import AdminScope
+        uid = make_user(employee_id=employee_id, roles="admin", hr_locale="en", assign=False, **fields)
+        with app.app_context():
+            db.session.add(AdminScope(admin_id=uid, kind=kind, value=value))
+            db.session.commit()
+        client = app.test_client()
+        Auth(client).login(employee_id)
+        return client
+    return make

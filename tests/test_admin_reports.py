@@ -114,13 +114,7 @@ def test_csv_cells_cannot_inject_formulas(app, report_data, make_user):
     assert row["name"].startswith("'=")
 
 
-def test_scoped_admin_report_only_in_scope(app, report_data, make_user):
-    from elearn.admin.models import AdminScope
-    uid = make_user(employee_id="scoped", roles="admin", hr_locale="en", country="AE", assign=False)
-    with app.app_context():
-        db.session.add(AdminScope(admin_id=uid, kind="department", value="Warehouse"))
-        db.session.commit()
-    client = app.test_client()
-    Auth(client).login("scoped")
+def test_scoped_admin_report_only_in_scope(app, report_data, scoped_admin):
+    client = scoped_admin("department", "Warehouse", country="AE")
     assert ids(exported(client)) == ["k1", "u1"]
     assert ids(exported(client, "country=AE")) == []

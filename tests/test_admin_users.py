@@ -4,7 +4,7 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from elearn.admin.models import ActivationCode, AdminScope
+from elearn.admin.models import ActivationCode
 from elearn.extensions import db
 from elearn.models import Assignment, AuditLog, User
 
@@ -155,14 +155,9 @@ def test_list_search_and_filters(app, admin_client):
     assert "0 users" in names("q=%27%20OR%201%3D1%20--")
 
 
-def test_scoped_admin_sees_and_changes_only_their_scope(app, admin_client, make_user):
+def test_scoped_admin_sees_and_changes_only_their_scope(app, admin_client, scoped_admin):
     upload(admin_client, GOOD)
-    scoped_id = make_user(employee_id="scoped", roles="admin", hr_locale="en", country="AE", assign=False)
-    with app.app_context():
-        db.session.add(AdminScope(admin_id=scoped_id, kind="region", value="arab_states"))
-        db.session.commit()
-    client = app.test_client()
-    Auth(client).login("scoped")
+    client = scoped_admin("region", "arab_states", country="AE")
     listing = client.get("/admin/users").get_data(as_text=True)
     assert "Ravi Kumar" in listing and "Amina Yusuf" not in listing and "María" not in listing
     people = users(app)
