@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from elearn.admin.models import ApiToken
 from elearn.extensions import db
-from elearn.models import Assignment, AuditLog, Completion, User, utcnow
+from elearn.models import Assignment, AuditLog, Completion, utcnow
 
 from .conftest import Auth, csrf_token
 
