@@ -160,10 +160,9 @@ def _store_attempt(course: Course, view: CourseView, user_id: int, attempt, answ
 @bp.get("/courses/<course_id>/attempts/<int:attempt_id>")
 @learner_course_view
 def attempt_result(course: Course, state: LearnerCourse, view: CourseView, attempt_id: int):
-    attempt = db.session.get(QuizAttempt, attempt_id)
-    owned = attempt is not None and db.session.scalar(select(Assignment.user_id).where(
-        Assignment.id == attempt.assignment_id, Assignment.course_id == course.id)) == state.user.id
-    if not owned:
+    attempt = db.session.scalar(select(QuizAttempt).join(Assignment).where(
+        QuizAttempt.id == attempt_id, Assignment.user_id == state.user.id, Assignment.course_id == course.id))
+    if attempt is None:  # not theirs, or not this course's: the same answer as a missing one
         abort(404)
     result = score_quiz(course.answer_key, [q["id"] for q in attempt.questions],
                         {k: frozenset(v) for k, v in attempt.answers.items()}, course.pass_mark)
