@@ -20,13 +20,14 @@ install: $(STAMP)
 translations: $(STAMP)
 	$(BIN)/elearn translate compile > /dev/null
 
-# Secrets for the local demo only; production sets them in the environment.
+# Secrets for the local demo only (readable by their owner only); production sets
+# them in the environment. The app generates the same files in debug mode (instance_keys.py).
 $(ELEARN_INSTANCE_DIR)/secret_key:
 	mkdir -p $(ELEARN_INSTANCE_DIR)
-	$(BIN)/python -c "import secrets; print(secrets.token_hex(32))" > $@
+	umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_hex(32))" > $@
 $(ELEARN_INSTANCE_DIR)/concern_key: $(STAMP)
 	mkdir -p $(ELEARN_INSTANCE_DIR)
-	$(BIN)/python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())" > $@
+	umask 077 && $(BIN)/python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())" > $@
 
 DEMO_ENV = SECRET_KEY=$$(cat $(ELEARN_INSTANCE_DIR)/secret_key) \
 	ELEARN_CONCERN_KEYS=$$(cat $(ELEARN_INSTANCE_DIR)/concern_key)

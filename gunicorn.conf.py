@@ -1,6 +1,13 @@
 # Gunicorn settings for every way elearn is served (make run, production, make bench).
-# The access log drops client addresses and user agents on concern paths.
-logger_class = "elearn.gunicorn_logging.RedactingLogger"
+# The access log records no client: no address, user agent, referrer or query string
+# on any line. ELEARN_ACCESS_LOG_CLIENTS=1 logs them, except on concern pages and on
+# requests whose referrer is one (see elearn/gunicorn_logging.py and README: Production).
+from elearn.gunicorn_logging import PRIVATE_FORMAT, clients_logged
+
+if clients_logged():
+    logger_class = "elearn.gunicorn_logging.RedactingLogger"
+else:
+    access_log_format = PRIVATE_FORMAT
 accesslog = "-"
 errorlog = "-"
 

@@ -9,16 +9,32 @@ from flask import Flask
 from .config import DEFAULTS, PROJECT_ROOT, Config
 
 
+class ElearnFlask(Flask):
+    def log_exception(self, exc_info) -> None:
+        """Flask's line for an unhandled exception, with the request id; on concern
+        paths without the exception's message (see security_log)."""
+        from .security_log import log_exception
+        log_exception(self, exc_info)
+
+
 def create_app(config: dict | None = None) -> Flask:
     """defaults -> Config from the environment -> the mapping passed in (tests)."""
-    app = Flask(__name__, instance_path=os.environ.get("ELEARN_INSTANCE_DIR")
-                or str(PROJECT_ROOT / "instance"))
+    app = ElearnFlask(__name__, instance_path=os.environ.get("ELEARN_INSTANCE_DIR")
+                      or str(PROJECT_ROOT / "instance"))
     app.config.update(DEFAULTS)
     app.config.from_object(Config(app.instance_path))
     if config:
         app.config.update(config)
-    _require_secret(app)
+    if "TRUSTED_HOSTS" not in (config or {}):
+        from .urls import trusted_hosts
+        app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config["ELEARN_BASE_URL"],
+                                                    app.config["ELEARN_TRUSTED_HOSTS"])
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    from .instance_keys import require_keys
+    require_keys(app)
+    from . import error_reporting, security_log
+    security_log.init_app(app)
+    error_reporting.init_app(app)
 
     from .catalog import load_catalog
     catalog = load_catalog(app.config["ELEARN_CONTENT_DIR"])
@@ -46,12 +62,3 @@ def create_app(config: dict | None = None) -> Flask:
     from .cli import register_cli
     register_cli(app)
     return app
-
-
-def _require_secret(app: Flask) -> None:
-    if app.config.get("SECRET_KEY"):
-        return
-    if app.debug or app.testing:
-        app.config["SECRET_KEY"] = "dev-only-not-secret"
-        return
-    raise RuntimeError("SECRET_KEY must be set (see README: Configuration)")

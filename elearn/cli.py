@@ -36,6 +36,29 @@ def register_cli(app) -> None:
     app.cli.add_command(xapi_group)
 
 
+# --- production settings ---------------------------------------------------------------
+@main.command("check-config", with_appcontext=False)
+@click.option("--workers", type=click.IntRange(min=1), envvar="WEB_CONCURRENCY", default=1, show_default=True,
+              help="Web worker processes per machine (gunicorn --workers); defaults to WEB_CONCURRENCY.")
+@click.option("--machines", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Machines (or containers) serving the app with their own instance folder.")
+def check_config(workers, machines):
+    """Print every setting unsafe for production; exit 1 if any is dangerous.
+
+    Reads the environment as the app would, without starting it."""
+    from .config import Config
+    from .configcheck import DANGEROUS, check, instance_dir
+    findings = check(Config(str(instance_dir())), workers=workers, machines=machines,
+                     redis_url=os.environ.get("ELEARN_REDIS_URL"))
+    for finding in findings:
+        click.echo(str(finding))
+    dangerous = sum(f.level == DANGEROUS for f in findings)
+    click.echo(f"{dangerous} dangerous, {len(findings) - dangerous} warning(s) "
+               f"for {workers} worker(s) on {machines} machine(s)")
+    if dangerous:
+        sys.exit(1)
+
+
 # --- content ---------------------------------------------------------------------------
 def _content_dir(value: str | None) -> Path:
     return Path(value or os.environ.get("ELEARN_CONTENT_DIR") or PROJECT_ROOT / "content")

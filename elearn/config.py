@@ -45,9 +45,12 @@ class Config:
         self.ELEARN_SMTP_STARTTLS = _bool("ELEARN_SMTP_STARTTLS")
         self.ELEARN_MAIL_FROM = env.get("ELEARN_MAIL_FROM") or "elearn@localhost"
         self.ELEARN_BASE_URL = env.get("ELEARN_BASE_URL") or "http://127.0.0.1:5000/"
+        #: more Host names to accept besides the base URL's (create_app sets TRUSTED_HOSTS)
+        self.ELEARN_TRUSTED_HOSTS = env.get("ELEARN_TRUSTED_HOSTS") or ""
         self.ELEARN_IMPORT_SYNC_ROWS = int(env.get("ELEARN_IMPORT_SYNC_ROWS") or 2000)
         self.ELEARN_REMIND_DAYS_BEFORE = int(env.get("ELEARN_REMIND_DAYS_BEFORE") or 7)
         self.ELEARN_CONCERN_RETENTION_DAYS = int(env.get("ELEARN_CONCERN_RETENTION_DAYS") or 365)
+        self.SENTRY_DSN = env.get("SENTRY_DSN") or ""
 
 
 def _database_url(url: str) -> str:
@@ -64,7 +67,9 @@ DEFAULTS = {
     # No pre-ping: it costs a round trip on every request (~100 us, see `make bench`).
     # A connection lost to a database restart fails one request, and SQLAlchemy then
     # replaces the whole pool; recycling bounds a connection's age behind firewalls.
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_recycle": 1800},
+    # Database errors do not quote the statement's parameters (names, emails, typed
+    # logins) into their message, so logs and error reports cannot carry them.
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_recycle": 1800, "hide_parameters": True},
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
@@ -74,5 +79,8 @@ DEFAULTS = {
     "BABEL_DEFAULT_LOCALE": "en",
     "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
     "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+    # Its HTTPS check wants a same-origin Referer, which no-referrer concern pages never
+    # send: elearn.same_origin checks Origin and Sec-Fetch-Site instead.
+    "WTF_CSRF_SSL_STRICT": False,
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
 }

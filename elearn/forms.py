@@ -3,7 +3,7 @@
 WTForms ships no Hindi catalog, so its built-in messages ("Not a valid choice." ...)
 are listed here for extraction and translated with the rest of the interface.
 """
-from flask_babel import gettext, lazy_gettext as _l, ngettext
+from flask_babel import get_translations, lazy_gettext as _l, ngettext
 from flask_wtf import FlaskForm
 
 #: WTForms and Flask-WTF messages a person can meet, kept in the app's catalog.
@@ -20,11 +20,14 @@ def _plural_messages_for_extraction():  # never called: pybabel reads it
 
 
 class _CatalogTranslations:
+    """WTForms formats the messages itself (`% dict(value=...)`), so the catalog's raw
+    translations are handed over: flask_babel's gettext/ngettext would format them
+    first and fail on the placeholders they do not know."""
     def gettext(self, string):
-        return gettext(string)
+        return get_translations().gettext(string)
 
     def ngettext(self, singular, plural, n):
-        return ngettext(singular, plural, n)
+        return get_translations().ngettext(singular, plural, n)
 
 
 class BaseForm(FlaskForm):

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from .extensions import db
 from .i18n import choose_locale
 from .models import Assignment, User, UTCDateTime, utcnow
+from .urls import base_url
 from .training.status import Status, status_expression
 
 
@@ -46,7 +47,7 @@ def due_soon_message(user: User, course_title: str, due: datetime) -> EmailMessa
         subject = _("Reminder: %(course)s is due on %(date)s", course=course_title, date=format_date(due, "long"))
         body = _("Hello %(name)s,\n\nplease complete the training “%(course)s” by %(date)s.\n\n"
                  "Sign in here: %(url)s\n", name=user.shown_name, course=course_title,
-                 date=format_date(due, "long"), url=current_app.config["ELEARN_BASE_URL"])
+                 date=format_date(due, "long"), url=base_url())
     return _message(user.email, subject, body)
 
 

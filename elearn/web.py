@@ -7,14 +7,19 @@ from urllib.parse import urlsplit
 
 from babel import Locale
 
-from flask import (Blueprint, Flask, current_app, g, has_request_context, redirect, render_template,
-                   request, url_for)
+from flask import (Blueprint, Flask, Response, current_app, g, has_request_context, redirect,
+                   render_template, request, url_for)
 from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import SecurityError
+from werkzeug.routing import IntegerConverter
 from flask_login import current_user
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from .catalog import Catalog
 from .extensions import babel, csrf, db, login_manager, migrate
 from .i18n import LOCALE_COOKIE, LOCALES, bcp47, choose_locale, direction, supported
+from .security_log import request_id
 
 site = Blueprint("site", __name__)
 
@@ -68,29 +73,44 @@ def current_timezone() -> str:
 
 
 def is_safe_next(target: str | None) -> bool:
-    """Only local paths: no scheme, no host, no protocol-relative //evil."""
+    """Only local paths: no scheme, no host, no protocol-relative //evil, no control
+    character (a Location header cannot hold a newline; browsers drop tabs)."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return False
+    if any(ch < " " or ch == "\x7f" for ch in target):
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc
 
 
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route: a number an id column can hold (PostgreSQL's integer),
+    so a larger one is a 404 instead of a database error."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def init_app(app: Flask) -> None:
+    app.url_map.converters["int"] = IdConverter  # before any blueprint adds its routes
     from .sessions import RememberingSessionInterface
     app.session_interface = RememberingSessionInterface()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"),
                      render_as_batch=True)
+    from . import input_guard
+    input_guard.init_app(app)  # first: nothing else reads input that holds a NUL
     csrf.init_app(app)
+    from . import same_origin
+    same_origin.init_app(app)  # with the CSRF token check, before rate limits are counted
     babel.init_app(app, locale_selector=current_locale, timezone_selector=current_timezone)
     login_manager.init_app(app)
     from .ratelimit import limiter
     limiter.init_app(app)
     from .concerns.crypto import ConcernCipher
-    if not app.config["ELEARN_CONCERN_KEYS"] and not (app.debug or app.testing):
-        raise RuntimeError("ELEARN_CONCERN_KEYS must be set (see README: Configuration)")
-    app.extensions["elearn_concern_cipher"] = ConcernCipher.from_config(
-        app.config["ELEARN_CONCERN_KEYS"], app.config["SECRET_KEY"])
+    # create_app has the keys configured, or in debug and tests generated (instance_keys).
+    app.extensions["elearn_concern_cipher"] = ConcernCipher.from_config(app.config["ELEARN_CONCERN_KEYS"])
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.session_protection = "basic"
@@ -104,7 +124,8 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     from flask_babel import format_date, format_datetime, format_decimal, format_percent
-    app.jinja_env.globals.update(format_date=format_date, format_datetime=format_datetime,
+    from .urls import absolute_url
+    app.jinja_env.globals.update(absolute_url=absolute_url, format_date=format_date, format_datetime=format_datetime,
                                  format_number=format_decimal, format_percent=format_percent)
 
     @app.context_processor
@@ -132,7 +153,12 @@ def init_app(app: Flask) -> None:
 
 def _error_page(error):
     code = getattr(error, "code", 500) or 500
-    return render_template("error.html", code=code), code
+    if isinstance(error, SecurityError):
+        # A Host outside TRUSTED_HOSTS: no URL can be built for it, so no page either.
+        return Response("Unknown host.\n", status=400, mimetype="text/plain")
+    # A reference the visitor can quote: the id of the log line of this error.
+    reference = request_id() if code >= 500 else None
+    return render_template("error.html", code=code, reference=reference), code
 
 
 @site.get("/")
@@ -162,4 +188,17 @@ def set_language():
 
 @site.get("/healthz")
 def healthz():
+    """Liveness: the process answers (nothing else is checked)."""
     return {"status": "ok"}
+
+
+@site.get("/readyz")
+def readyz():
+    """Readiness: the database answers. The reason of a failure goes to the log only."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError as exc:
+        db.session.rollback()
+        current_app.logger.warning("readiness check failed: %s", type(exc).__name__)
+        return {"status": "unavailable"}, 503
+    return {"status": "ready"}

@@ -74,6 +74,21 @@ def wipe(app) -> None:
         db.session.remove()
 
 
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium through Playwright, one per test session (Playwright's sync API
+    runs one at a time: every browser test shares this one)."""
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request):
     return request.getfixturevalue(f"{request.param}_database")
@@ -154,3 +169,12 @@ def scoped_admin(app, make_user):
         Auth(client).login(employee_id)
         return client
     return make
+
+
+@pytest.fixture
+def admin_client(app, make_user):
+    """A signed-in admin without a scope (employee id "admin")."""
+    make_user(employee_id="admin", roles="learner admin", hr_locale="en", country="US")
+    client = app.test_client()
+    Auth(client).login("admin")
+    return client

@@ -1,4 +1,5 @@
-"""Small helpers for driving the learner pages over HTTP."""
+"""Small helpers for driving the pages over HTTP."""
+import io
 import re
 
 from .conftest import csrf_token
@@ -30,3 +31,14 @@ def acknowledge_all(client, module_ids, course="demo_course"):
         response = client.post(f"/courses/{course}/modules/{module_id}/acknowledge",
                                data={"csrf_token": csrf_token(page.get_data(as_text=True))})
         assert response.status_code == 302
+
+
+def upload_csv(client, text, valid_only=False, lang="en", filename="hr.csv"):
+    """The admin's HR import page: post a CSV file as a person would."""
+    page = client.get("/admin/users/import")
+    data = {"csrf_token": csrf_token(page.get_data(as_text=True)),
+            "file": (io.BytesIO(text.encode()), filename)}
+    if valid_only:
+        data["valid_only"] = "y"
+    return client.post("/admin/users/import", data=data, content_type="multipart/form-data",
+                       headers={"Accept-Language": lang})

@@ -116,3 +116,25 @@ def test_accept_language_picks_locale_for_visitor(app, client):
     assert '<html lang="zh-Hans" dir="ltr">' in html
     html = client.get("/login", headers={"Accept-Language": "ar-EG"}).get_data(as_text=True)
     assert '<html lang="ar" dir="rtl">' in html
+
+
+def test_sign_in_does_the_same_password_work_whoever_is_named(app, client, auth, make_user, monkeypatch):
+    """Unknown people, wrong passwords, accounts without a password yet and inactive
+    accounts each cost one scrypt verification, so the answer's time does not tell who
+    exists. Counted, not timed."""
+    import elearn.auth.passwords as passwords
+    calls = []
+    real = passwords.check_password_hash
+
+    def counting(stored, password):
+        calls.append(stored)
+        return real(stored, password)
+    monkeypatch.setattr(passwords, "check_password_hash", counting)
+    make_user(employee_id="known", hr_locale="en")
+    make_user(employee_id="fresh", hr_locale="en", password=None)
+    make_user(employee_id="gone", hr_locale="en", active=False)
+    for login, password in (("nobody", "whatever"), ("known", "wrong password"), ("fresh", "whatever"),
+                            ("gone", "correct horse battery staple")):
+        calls.clear()
+        assert auth.login(login, password).status_code == 400
+        assert len(calls) == 1 and calls[0].startswith("scrypt:"), (login, calls)

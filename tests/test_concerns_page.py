@@ -1,5 +1,4 @@
 """The Report a concern page: open to all, helplines for the visitor's country."""
-from .conftest import csrf_token
 
 
 def test_concern_link_on_every_page(app, client, auth, make_user):

@@ -3,7 +3,6 @@ mid-load and restarted: nothing acknowledged is lost or duplicated."""
 import http.client
 import os
 import random
-import re
 import signal
 import subprocess
 import sys

@@ -6,19 +6,21 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import current_app, render_template, request
+from flask import current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select, update
 
+from ..auth.grants import refusal
 from ..auth.roles import role_required
 from ..extensions import db
 from ..models import User, utcnow
+from ..urls import absolute_url
 from ..web import get_catalog
 from . import bp
 from .audit import record
 from .models import ActivationCode
-from .scope import scope_filter
+from .scope import not_privileged, person_of, scope_clause, scope_of
 
 CODE_DAYS = 30
 
@@ -61,11 +63,14 @@ def redeem(employee_id: str, code: str) -> User | None:
 @bp.route("/activation-codes", methods=["GET", "POST"])
 @role_required("admin")
 def activation_codes():
-    """Print a sheet of codes for a department (or everyone in scope) without a password."""
+    """Print a sheet of codes for a department (or everyone the admin manages). A scoped
+    admin's sheet leaves out anyone they may not manage (auth/grants.py): people outside
+    their scope and anyone with a privileged role, whose password a code would replace."""
+    scope = scope_of(current_user.id)
     base = select(User).where(User.active.is_(True))
-    clause = scope_filter(current_user, get_catalog().regions)
+    clause = scope_clause(scope, get_catalog().regions)
     if clause is not None:
-        base = base.where(clause)
+        base = base.where(clause, not_privileged())
     departments = db.session.scalars(select(User.department).distinct().where(
         User.department.is_not(None), User.id.in_(base.with_only_columns(User.id)))
         .order_by(User.department)).all()
@@ -79,10 +84,11 @@ def activation_codes():
     if only_new:
         query = query.where(User.password_hash.is_(None))
     people = db.session.scalars(query.order_by(User.department, User.name).limit(5000)).all()
-    sheet = [(person, issue_code(person)) for person in people]
+    # The same rule as every other path, person by person (the query above only narrows).
+    sheet = [(person, issue_code(person)) for person in people if refusal(scope, person_of(person)) is None]
     record("activation_codes.issue", department or _("all"), None, {"count": len(sheet)})
     db.session.commit()
     return render_template("admin/activation.html", departments=departments, sheet=sheet,
                            department=department, expires=utcnow() + timedelta(days=CODE_DAYS),
-                           activate_url=request.host_url.rstrip("/") + "/activate",
+                           activate_url=absolute_url(url_for("auth.activate")),
                            site=current_app.config.get("ELEARN_SITE_NAME", "elearn"))

@@ -3,8 +3,12 @@ from __future__ import annotations
 
 from flask_login import current_user
 
+from .. import security_log
 from ..extensions import db
 from ..models import AuditLog, User
+
+#: a target is a label that may come from input (a file name, a department): cut to its column
+TARGET_LENGTH = AuditLog.__table__.c.target.type.length
 
 USER_FIELDS = ("employee_id", "email", "name", "display_name", "department", "country",
                "hr_locale", "timezone", "roles", "manager_email", "active")
@@ -22,5 +26,8 @@ def record(action: str, target: str | None, before: dict | None = None, after: d
         changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
         before = {k: before.get(k) for k in changed}
         after = {k: after.get(k) for k in changed}
+    if target is not None:
+        target = target[:TARGET_LENGTH]
     db.session.add(AuditLog(actor_id=actor_id, action=action, target=target, before=before,
                             after=after, note=note))
+    security_log.audit(action, target, set(before or ()) | set(after or ()), actor_id)

@@ -11,17 +11,12 @@ import io
 from collections import defaultdict
 from datetime import datetime, timezone
 
-from sqlalchemy import String, case, cast, func, literal, select
+from sqlalchemy import String, case, cast, func, select
 
 from ..catalog import Catalog
 from ..extensions import db
+from .cells import safe_cell, safe_cell_sql
 from .reports import COLUMNS
-
-
-def _safe_text(column):
-    """Spreadsheets run cells starting with = + - @ as formulas: prefix a quote."""
-    value = func.coalesce(column, "")
-    return case((func.substr(value, 1, 1).in_(["=", "+", "-", "@"]), literal("'") + value), else_=value)
 
 
 def _iso(column):
@@ -36,7 +31,7 @@ def csv_select(query, catalog: Catalog):
         countries[region].append(country)
     region = case(*[(sub.c.country.in_(codes), region) for region, codes in sorted(countries.items())],
                   else_="global")
-    columns = [_safe_text(sub.c.employee_id), _safe_text(sub.c.name), _safe_text(sub.c.department),
+    columns = [safe_cell_sql(sub.c.employee_id), safe_cell_sql(sub.c.name), safe_cell_sql(sub.c.department),
                sub.c.country, region, sub.c.locale, sub.c.course_id, sub.c.status, _iso(sub.c.due_at),
                _iso(sub.c.completed_at), cast(sub.c.score, String), sub.c.course_version,
                sub.c.certificate_code, _iso(sub.c.expires_at)]
@@ -61,12 +56,6 @@ def stream_postgresql(query, catalog: Catalog):
             yield bytes(data)
 
 
-def _text(value: str | None) -> str:
-    if not value:
-        return ""
-    return "'" + value if value[0] in "=+-@" else value
-
-
 def _iso_py(value) -> str:
     return value.isoformat() if value is not None else ""
 
@@ -78,7 +67,7 @@ def stream_python(statement, catalog: Catalog):
     writer.writerow(COLUMNS)
     for chunk in db.session.execute(statement.execution_options(yield_per=2000)).partitions():
         # Tuples straight from the cursor, by position (report_query's column order).
-        writer.writerows([_text(r[0]), _text(r[1]), _text(r[2]), r[3] or "", region_for(r[3]), r[4],
+        writer.writerows([safe_cell(r[0]), safe_cell(r[1]), safe_cell(r[2]), r[3] or "", region_for(r[3]), r[4],
                           r[5], r[6], _iso_py(r[7]), _iso_py(r[8]), "" if r[9] is None else r[9],
                           r[10] or "", r[11] or "", _iso_py(r[12])] for r in chunk)
         yield buffer.getvalue()

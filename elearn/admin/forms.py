@@ -15,6 +15,15 @@ def role_labels():
     return {"learner": _l("Learner"), "admin": _l("Administrator"), "case_handler": _l("Case handler")}
 
 
+def region_labels():
+    """Region ids (content/regions.yaml) in the admin's language; an id without a label
+    is shown as it is."""
+    return {"north_america": _l("North America"), "latin_america": _l("Latin America and the Caribbean"),
+            "europe": _l("Europe and Central Asia"), "arab_states": _l("Arab States"),
+            "south_asia": _l("South Asia"), "east_asia": _l("East Asia"),
+            "southeast_asia": _l("Southeast Asia"), "global": _l("Rest of the world")}
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
@@ -41,13 +50,30 @@ class UserForm(BaseForm):
                                                          check_deliverability=False)])
     roles = MultiCheckboxField(_l("Roles"), choices=[])
     active = BooleanField(_l("Active (can sign in)"), default=True)
+    scope_regions = MultiCheckboxField(_l("Regions this administrator manages (none ticked: all)"),
+                                       choices=[])
+    scope_departments = StringField(
+        _l("Departments this administrator manages (separated by commas; empty: all)"),
+        validators=[Optional(), Length(max=2000, message=_MAX)])
 
-    def __init__(self, *args, countries=(), **kwargs):
+    def __init__(self, *args, countries=(), roles=ROLES, regions=(), sets_scopes=False, **kwargs):
+        """roles: those the editing admin may grant; sets_scopes: whether they may set an
+        administrator's scope (auth/grants.py decides both)."""
         super().__init__(*args, **kwargs)
         self.country.choices = [("", _l("Choose…"))] + list(countries)
         self.hr_locale.choices = [("", _l("None"))] + [(c, n) for c, (n, _t, _d) in LOCALES.items()]
         labels = role_labels()
-        self.roles.choices = [(r, labels[r]) for r in ROLES]
+        self.roles.choices = [(r, labels[r]) for r in roles]
+        if sets_scopes:
+            names = region_labels()
+            self.scope_regions.choices = [(r, names.get(r, r)) for r in regions]
+        else:
+            del self.scope_regions
+            del self.scope_departments
+
+    def scope_department_list(self) -> frozenset[str]:
+        text = (self.scope_departments.data or "") if "scope_departments" in self else ""
+        return frozenset(part.strip()[:120] for part in text.split(",") if part.strip())
 
     def validate_timezone(self, field):
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from ..auth.grants import UNSCOPED, Person, Scope, refusal
 from ..catalog import Catalog
 from ..extensions import db
 from ..i18n import closest_locale, supported
@@ -39,6 +40,11 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)
     applied: bool = False
 
+    @property
+    def error_rows(self) -> int:
+        """Rows with at least one problem (a row may have several)."""
+        return len({error.row for error in self.errors})
+
 
 @dataclass(frozen=True)
 class UserRow:
@@ -54,8 +60,13 @@ class UserRow:
 
 
 def read_rows(text: str) -> tuple[list[list[str]], list[RowError]]:
+    """The rows after the header, or the error that makes the whole file unreadable
+    (a field over csv's limit of 131,072 characters, a broken quote...)."""
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    rows = list(reader)
+    try:
+        rows = list(reader)
+    except csv.Error:
+        return [], [RowError(reader.line_num or 1, "unreadable")]
     if not rows:
         return [], [RowError(1, "empty_file")]
     header = [h.strip().lower() for h in rows[0]]
@@ -64,9 +75,15 @@ def read_rows(text: str) -> tuple[list[list[str]], list[RowError]]:
     return rows[1:], []
 
 
-def validate(rows: list[list[str]], catalog: Catalog, existing_emails: dict[str, str]) -> tuple[list[UserRow], list[RowError]]:
-    """existing_emails: lower-cased email -> employee id of the user who has it."""
-    valid, errors, seen_ids, seen_emails = [], [], {}, {}
+def validate(rows: list[list[str]], catalog: Catalog, existing_emails: dict[str, str],
+             grantor: Scope = UNSCOPED, existing_people: dict[str, Person] | None = None,
+             ) -> tuple[list[UserRow], list[RowError]]:
+    """existing_emails: lower-cased email -> employee id of the user who has it;
+    existing_people: employee id -> the person as they are (needed for a scoped grantor)."""
+    valid: list[UserRow] = []
+    errors: list[RowError] = []
+    seen_ids: dict[str, int] = {}
+    seen_emails: dict[str, str] = {}
     for index, raw in enumerate(rows, start=2):
         if not any(cell.strip() for cell in raw):
             continue  # blank line
@@ -83,6 +100,12 @@ def validate(rows: list[list[str]], catalog: Catalog, existing_emails: dict[str,
             owner = existing_emails.get(email)
             if (owner and owner != employee_id) or (email in seen_emails and seen_emails[email] != employee_id):
                 row_errors.append(RowError(index, "email_taken", values["email"]))
+        if not row_errors:
+            why = refusal(grantor, (existing_people or {}).get(employee_id),
+                          Person.of(_roles(values["roles"]), values["country"].upper(),
+                                    values["department"] or None, catalog.region_for))
+            if why is not None:
+                row_errors.append(RowError(index, why, employee_id))
         if row_errors:
             errors.extend(row_errors)
             continue
@@ -97,6 +120,8 @@ def validate(rows: list[list[str]], catalog: Catalog, existing_emails: dict[str,
 
 
 def _check_row(index: int, v: dict[str, str], catalog: Catalog) -> list[RowError]:
+    if any("\x00" in value for value in v.values()):
+        return [RowError(index, "nul_byte")]  # nothing else is worth saying about the row
     errors = []
     if not _EMPLOYEE_ID.match(v["employee_id"]):
         errors.append(RowError(index, "bad_employee_id", v["employee_id"]))
@@ -126,19 +151,36 @@ def _roles(value: str) -> str:
 
 
 def run_import(text: str, catalog: Catalog, due_days: int, valid_only: bool = False,
-               progress: Callable[[Iterable], Iterable] = lambda rows: rows) -> ImportResult:
+               progress: Callable[[Iterable], Iterable] = lambda rows: rows,
+               grantor: Scope = UNSCOPED) -> ImportResult:
+    """grantor: the scope of the admin importing (UNSCOPED: an unscoped admin or the
+    operator's command line); a row they may not write is a row error (auth/grants.py)."""
     rows, errors = read_rows(text)
     result = ImportResult(errors=errors)
     if errors:
         return result
     emails = dict(db.session.execute(select(User.email, User.employee_id)
                                      .where(User.email.is_not(None))).all())
-    valid, result.errors = validate(rows, catalog, {e.lower(): i for e, i in emails.items()})
+    people = None if grantor.unscoped else _people(rows, catalog)
+    valid, result.errors = validate(rows, catalog, {e.lower(): i for e, i in emails.items()},
+                                    grantor, people)
     if result.errors and not valid_only:
         return result  # a file with any bad row changes nothing
     _apply(valid, catalog, due_days, result, progress)
     result.applied = True
     return result
+
+
+def _people(rows: list[list[str]], catalog: Catalog) -> dict[str, Person]:
+    """The people the file names who exist already, as the grant rule sees them."""
+    ids = [raw[0].strip() for raw in rows if raw]
+    people: dict[str, Person] = {}
+    for start in range(0, len(ids), 1000):
+        for employee_id, roles, country, department in db.session.execute(
+                select(User.employee_id, User.roles, User.country, User.department)
+                .where(User.employee_id.in_(ids[start:start + 1000]))):
+            people[employee_id] = Person.of(roles, country, department, catalog.region_for)
+    return people
 
 
 def _apply(rows: list[UserRow], catalog: Catalog, due_days: int, result: ImportResult, progress) -> None:

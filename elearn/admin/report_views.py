@@ -5,18 +5,19 @@ import tempfile
 
 from flask import Response, render_template, request, send_file, stream_with_context
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import func
 
 from ..auth.roles import role_required
 from ..extensions import db
 from ..models import User
 from ..training.status import Status
-from ..web import country_choices, get_catalog
+from ..web import get_catalog
 from . import bp
 from .audit import record
-from .csv_export import _text
+from .cells import safe_cell
 from .reports import COLUMNS, ReportFilters, report_query, report_row, totals
-from .scope import scope_filter
+from .forms import region_labels
+from .scope import filter_choices, scope_filter, scope_of
 
 PAGE_SIZE = 50
 
@@ -39,14 +40,13 @@ def reports():
     by_region, by_department, total, done = totals(query, catalog)
     page = max(request.args.get("page", 1, type=int), 1)
     rows = db.session.execute(_ordered(query).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    departments = db.session.scalars(select(User.department).distinct()
-                                     .where(User.department.is_not(None)).order_by(User.department)).all()
+    departments, countries, regions = filter_choices(scope_of(current_user.id))
     return render_template("admin/reports.html", rows=[report_row(r, catalog) for r in rows],
                            filters=filters, args=request.args, total=total, done=done, page=page,
                            pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
                            by_region=by_region, by_department=by_department[:15],
-                           courses=catalog.courses, departments=departments, countries=country_choices(),
-                           regions=sorted(set(catalog.regions.values()) | {"global"}),
+                           courses=catalog.courses, departments=departments, countries=countries,
+                           regions=regions, region_names=region_labels(),
                            statuses=[s.value for s in Status], department_label=lambda label: label)
 
 
@@ -91,7 +91,7 @@ def _xlsx_cell(value):
         return None
     if hasattr(value, "tzinfo") and value.tzinfo is not None:
         return value.replace(tzinfo=None)  # Excel has no time zones: values are UTC
-    return _text(value) if isinstance(value, str) else value
+    return safe_cell(value) if isinstance(value, str) else value
 
 
 __all__ = ["func"]

@@ -12,7 +12,7 @@ from ..extensions import db
 from ..i18n import LOCALES
 from ..models import Assignment, Completion, User
 from ..training.status import Status, status_expression
-from .scope import countries_of_regions
+from .scope import region_clause
 
 COLUMNS = ("employee_id", "name", "department", "country", "region", "locale", "course_id",
            "status", "due_at", "completed_at", "score", "course_version", "certificate_code",
@@ -81,11 +81,7 @@ def report_query(filters: ReportFilters, catalog: Catalog, scope_clause=None):
     if f.country:
         query = query.where(User.country == f.country)
     if f.region:
-        countries = countries_of_regions({f.region}, catalog.regions)
-        clause = User.country.in_(countries)
-        if f.region == "global":
-            clause = clause | User.country.is_(None) | User.country.not_in(set(catalog.regions))
-        query = query.where(clause)
+        query = query.where(region_clause({f.region}, catalog.regions))
     if f.locale:
         query = query.where(locale == f.locale)
     if f.status:

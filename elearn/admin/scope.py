@@ -1,50 +1,93 @@
-"""What a (possibly scoped) admin may see: the one place scoping is applied."""
+"""What a (possibly scoped) admin may see: the one place scoping is read and turned
+into SQL. Who may change whom is auth/grants.py; its Scope.contains and the clause
+below say the same thing, in Python and in SQL (tests/test_grants.py checks they agree)."""
 from __future__ import annotations
 
-from sqlalchemy import false, or_, select
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import delete, false, func, literal, or_, select
 
+from ..auth.grants import PRIVILEGED_ROLES, UNSCOPED, Person, Scope
 from ..extensions import db
+from ..web import country_choices, get_catalog
 from ..models import User
 from .models import AdminScope
 
 
-def scopes_of(admin: User) -> dict[str, set[str]]:
+def scope_of(admin_id: int | None) -> Scope:
+    """The admin's scope (UNSCOPED when they have none; None: the operator)."""
+    if admin_id is None:
+        return UNSCOPED
     rows = db.session.execute(select(AdminScope.kind, AdminScope.value)
-                              .where(AdminScope.admin_id == admin.id)).all()
-    result: dict[str, set[str]] = {"region": set(), "department": set()}
-    for kind, value in rows:
-        result.setdefault(kind, set()).add(value)
-    return result
+                              .where(AdminScope.admin_id == admin_id)).all()
+    return Scope(regions=frozenset(v for k, v in rows if k == "region"),
+                 departments=frozenset(v for k, v in rows if k == "department"))
 
 
-def countries_of_regions(regions: set[str], region_map: dict[str, str]) -> set[str]:
+def set_scope(admin_id: int, scope: Scope) -> None:
+    db.session.execute(delete(AdminScope).where(AdminScope.admin_id == admin_id))
+    db.session.add_all([AdminScope(admin_id=admin_id, kind="region", value=v) for v in sorted(scope.regions)]
+                       + [AdminScope(admin_id=admin_id, kind="department", value=v)
+                          for v in sorted(scope.departments)])
+
+
+def person_of(user: User) -> Person:
+    """The person as the grant rule sees them (auth/grants.py)."""
+    return Person.of(user.roles, user.country, user.department, get_catalog().region_for)
+
+
+def countries_of_regions(regions: set[str] | frozenset[str], region_map: dict[str, str]) -> set[str]:
     return {country for country, region in region_map.items() if region in regions}
+
+
+def region_clause(regions: set[str] | frozenset[str], region_map: dict[str, str]):
+    """Users whose work country lies in one of the regions (the catalog's region map;
+    a missing or unmapped country belongs to `global`, as Catalog.region_for says)."""
+    countries = countries_of_regions(regions, region_map)
+    clauses = [User.country.in_(countries) if countries else false()]
+    if "global" in regions:
+        clauses += [User.country.is_(None), User.country.not_in(set(region_map))]
+    return or_(*clauses)
+
+
+def scope_clause(scope: Scope, region_map: dict[str, str]):
+    """A WHERE clause on User limiting rows to the scope (None: unscoped)."""
+    if scope.unscoped:
+        return None
+    clauses = []
+    if scope.regions:
+        clauses.append(region_clause(scope.regions, region_map))
+    if scope.departments:
+        clauses.append(User.department.in_(scope.departments))
+    return clauses[0] if len(clauses) == 1 else clauses[0] & clauses[1]
+
+
+def require_unscoped() -> None:
+    """403 unless the signed-in admin has no scope: for what reaches every person (API
+    tokens, the audit log, the xAPI export, tasks that touch everyone)."""
+    if not scope_of(current_user.id).unscoped:
+        abort(403)
 
 
 def scope_filter(admin: User, region_map: dict[str, str]):
     """A WHERE clause on User limiting rows to the admin's scope (None: unscoped)."""
-    scopes = scopes_of(admin)
-    if not scopes["region"] and not scopes["department"]:
-        return None
-    clauses = []
-    if scopes["region"]:
-        countries = countries_of_regions(scopes["region"], region_map)
-        clauses.append(User.country.in_(countries) if countries else false())
-        if "global" in scopes["region"]:
-            # Unlisted or missing countries belong to the global region.
-            clauses.append(User.country.is_(None))
-            clauses.append(User.country.not_in(set(region_map)))
-    if scopes["department"]:
-        clauses.append(User.department.in_(scopes["department"]))
-    # Region and department scopes combine: a user must fall inside each kind given.
-    if scopes["region"] and scopes["department"]:
-        region_clause = or_(*clauses[:-1])
-        return region_clause & clauses[-1]
-    return or_(*clauses)
+    return scope_clause(scope_of(admin.id), region_map)
 
 
-def in_scope(admin: User, user: User, region_map: dict[str, str]) -> bool:
-    clause = scope_filter(admin, region_map)
-    if clause is None:
-        return True
-    return db.session.scalar(select(User.id).where(User.id == user.id, clause)) is not None
+def filter_choices(scope: Scope):
+    """The department, country and region lists of the filters: only what is in scope."""
+    catalog = get_catalog()
+    regions = sorted(scope.regions or set(catalog.regions.values()) | {"global"})
+    countries = [(code, name) for code, name in country_choices()
+                 if not scope.regions or catalog.region_for(code) in scope.regions]
+    departments = select(User.department).distinct().where(User.department.is_not(None))
+    clause = scope_clause(scope, catalog.regions)
+    if clause is not None:
+        departments = departments.where(clause)
+    return db.session.scalars(departments.order_by(User.department)).all(), countries, regions
+
+
+def not_privileged():
+    """Users who hold no privileged role (roles are a space-separated list)."""
+    padded = literal(" ") + func.coalesce(User.roles, "") + literal(" ")
+    return ~or_(*[padded.like(f"% {role} %") for role in sorted(PRIVILEGED_ROLES)])

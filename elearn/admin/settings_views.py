@@ -13,26 +13,20 @@ from sqlalchemy import func, select
 from ..auth.roles import role_required
 from ..extensions import db
 from ..models import AuditLog, User, utcnow
-from ..web import get_catalog
 from . import bp
 from .audit import record
+from .cells import safe_cell
 from .models import ApiToken
-from .scope import scope_filter
+from .scope import require_unscoped
 
 PAGE_SIZE = 50
-
-
-def _unscoped_only():
-    """Tokens see every user, so only an admin without a scope may manage them."""
-    if scope_filter(current_user, get_catalog().regions) is not None:
-        abort(403)
 
 
 @bp.route("/api-tokens", methods=["GET", "POST"])
 @role_required("admin")
 def api_tokens():
     from ..api.tokens import create_token
-    _unscoped_only()
+    require_unscoped()
     new_token = None
     if request.method == "POST":
         name = (request.form.get("name") or "").strip()[:120]
@@ -49,7 +43,7 @@ def api_tokens():
 @bp.post("/api-tokens/<int:token_id>/revoke")
 @role_required("admin")
 def revoke_api_token(token_id: int):
-    _unscoped_only()
+    require_unscoped()
     token = db.session.get(ApiToken, token_id)
     if token is None:
         abort(404)
@@ -72,7 +66,7 @@ def _audit_query():
 @bp.get("/audit")
 @role_required("admin")
 def audit_log():
-    _unscoped_only()
+    require_unscoped()
     query = _audit_query()
     page = max(request.args.get("page", 1, type=int), 1)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
@@ -85,7 +79,7 @@ def audit_log():
 @bp.get("/audit.csv")
 @role_required("admin")
 def audit_csv():
-    _unscoped_only()
+    require_unscoped()
     statement = _audit_query().execution_options(yield_per=2000)
 
     def generate():
@@ -94,10 +88,10 @@ def audit_csv():
         writer.writerow(["at", "actor", "action", "target", "before", "after", "note"])
         for chunk in db.session.execute(statement).partitions():
             for entry, actor in chunk:
-                writer.writerow([entry.at.isoformat(), actor or "", entry.action, entry.target or "",
-                                 json.dumps(entry.before, ensure_ascii=False) if entry.before else "",
-                                 json.dumps(entry.after, ensure_ascii=False) if entry.after else "",
-                                 entry.note or ""])
+                writer.writerow([entry.at.isoformat()] + [safe_cell(text) for text in (
+                    actor, entry.action, entry.target,
+                    json.dumps(entry.before, ensure_ascii=False) if entry.before else "",
+                    json.dumps(entry.after, ensure_ascii=False) if entry.after else "", entry.note)])
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()

@@ -7,29 +7,40 @@ from sqlalchemy import func, or_, select
 
 from ..auth.roles import role_required
 from ..extensions import db
-from ..models import User
+from ..auth.grants import (OUTSIDE_SCOPE, ROLE_NOT_GRANTABLE, UNSCOPED, Person, Scope, grantable_roles,
+                           may_set_scopes, refusal)
+from ..models import ROLES, User
 from ..web import country_choices, current_locale, get_catalog
 from . import bp
 from .audit import record, snapshot
 from .forms import ImportForm, UserForm, role_labels
 from .importer import run_import
-from .messages import import_error_message
-from .scope import in_scope, scope_filter
+from .messages import rows_with_messages
+from .scope import filter_choices, person_of, scope_clause, scope_of, set_scope
 
 PAGE_SIZE = 50
 
 
 def _scoped(query):
-    from flask_login import current_user
-    clause = scope_filter(current_user, get_catalog().regions)
+    clause = scope_clause(actor_scope(), get_catalog().regions)
     return query if clause is None else query.where(clause)
 
 
-def _user_or_404(user_id: int) -> User:
+def actor_scope() -> Scope:
+    """The signed-in admin's scope (auth/grants.py says what it allows)."""
     from flask_login import current_user
+    return scope_of(current_user.id)
+
+
+def _user_or_404(user_id: int) -> User:
+    """The user, if the admin may manage them: 404 outside their scope (they do not see
+    that person at all), 403 for a privileged person inside it."""
     user = db.session.get(User, user_id)
-    if user is None or not in_scope(current_user, user, get_catalog().regions):
+    why = refusal(actor_scope(), person_of(user)) if user is not None else OUTSIDE_SCOPE
+    if why == OUTSIDE_SCOPE:
         abort(404)
+    if why is not None:
+        abort(403)
     return user
 
 
@@ -59,11 +70,10 @@ def users():
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     rows = db.session.scalars(query.order_by(User.name, User.id).limit(PAGE_SIZE)
                               .offset((page - 1) * PAGE_SIZE)).all()
-    departments = db.session.scalars(_scoped(select(User.department).distinct())
-                                     .where(User.department.is_not(None)).order_by(User.department)).all()
+    departments, countries, _regions = filter_choices(actor_scope())
     return render_template("admin/users.html", users=rows, total=total, page=page, args=args,
                            pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
-                           departments=departments, countries=country_choices(), role_labels=role_labels())
+                           departments=departments, countries=countries, role_labels=role_labels())
 
 
 def _fill(user: User, form: UserForm) -> None:
@@ -95,26 +105,42 @@ def _conflict(form: UserForm, user_id: int | None) -> bool:
     return clash
 
 
-def _save_user(user: User | None, form: UserForm):
-    """Create (user None) or update from a validated form, inside the admin's scope."""
-    from flask_login import current_user
+def _save_user(user: User | None, form: UserForm, scope: Scope):
+    """Create (user None) or update from a validated form, as the grant rule allows."""
     created = user is None
     user = user or User(employee_id="", name="")
     before = None if created else snapshot(user)
+    old_scope = UNSCOPED if created else scope_of(user.id)
     _fill(user, form)
-    if not in_scope_values(current_user, user):
+    why = refusal(scope, None if created else Person.of(before["roles"], before["country"],
+                                                         before["department"], get_catalog().region_for),
+                  person_of(user))
+    if why is not None:
         db.session.rollback()
-        if created:
+        if why == ROLE_NOT_GRANTABLE:
+            form.roles.errors.append(_("You may not give this role."))
+        else:
             form.country.errors.append(_("This person would be outside the users you manage."))
-            return None
-        abort(403)
+        return None
     db.session.add(user)
     db.session.flush()
+    new_scope = old_scope
+    if may_set_scopes(scope):  # a scope means something only for an administrator
+        new_scope = Scope(frozenset(form.scope_regions.data or ()), form.scope_department_list()) \
+            if user.has_role("admin") else UNSCOPED
+    if new_scope != old_scope:
+        set_scope(user.id, new_scope)
     _after_change(user)
-    record("user.create" if created else "user.update", user.employee_id, before, snapshot(user))
+    record("user.create" if created else "user.update", user.employee_id,
+           None if before is None else {**before, **_scope_fields(old_scope)},
+           {**snapshot(user), **_scope_fields(new_scope)})
     db.session.commit()
     flash(_("User created.") if created else _("Changes saved."), "info")
     return redirect(url_for(".edit_user", user_id=user.id))
+
+
+def _scope_fields(scope: Scope) -> dict:
+    return {"scope_regions": sorted(scope.regions), "scope_departments": sorted(scope.departments)}
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -122,24 +148,22 @@ def _save_user(user: User | None, form: UserForm):
 @role_required("admin")
 def edit_user(user_id: int | None = None):
     user = _user_or_404(user_id) if user_id is not None else None
-    form = UserForm(obj=user, countries=country_choices())
+    scope = actor_scope()
+    catalog = get_catalog()
+    form = UserForm(obj=user, countries=country_choices(), roles=grantable_roles(scope, ROLES),
+                    regions=sorted(set(catalog.regions.values()) | {"global"}),
+                    sets_scopes=may_set_scopes(scope))
     if request.method == "GET":
         form.roles.data = user.roles.split() if user else ["learner"]
+        if user is not None and may_set_scopes(scope):
+            current = scope_of(user.id)
+            form.scope_regions.data = sorted(current.regions)
+            form.scope_departments.data = ", ".join(sorted(current.departments))
     if form.validate_on_submit() and not _conflict(form, user.id if user else None):
-        response = _save_user(user, form)
+        response = _save_user(user, form, scope)
         if response is not None:
             return response
     return render_template("admin/user_form.html", form=form, user=user), 400 if form.errors else 200
-
-
-def in_scope_values(admin: User, user: User) -> bool:
-    """Would this (new or edited) user be inside the admin's scope?"""
-    from .scope import scopes_of
-    scopes = scopes_of(admin)
-    region = get_catalog().region_for(user.country)
-    if scopes["region"] and region not in scopes["region"]:
-        return False
-    return not scopes["department"] or user.department in scopes["department"]
 
 
 def _after_change(user: User) -> None:
@@ -167,15 +191,15 @@ def import_users():
             return _import_in_background(text, form)
         if text is not None:
             result = run_import(text, get_catalog(), current_app.config["ELEARN_DEFAULT_DUE_DAYS"],
-                                valid_only=form.valid_only.data)
+                                valid_only=form.valid_only.data, grantor=actor_scope())
             if result.applied:
                 record("users.import", form.file.data.filename or "upload", None,
                        {"created": result.created, "updated": result.updated,
-                        "skipped_rows": len(result.errors)})
+                        "skipped_rows": result.error_rows})
                 db.session.commit()
             else:
                 db.session.rollback()
-    messages = [(e.row, import_error_message(e)) for e in (result.errors if result else [])]
+    messages = rows_with_messages(result.errors if result else [])
     status = 400 if (form.errors or (result and result.errors and not result.applied)) else 200
     return render_template("admin/import.html", form=form, result=result, messages=messages), status
 
@@ -189,7 +213,7 @@ def _import_in_background(text: str, form: ImportForm):
     run_id = new_run("import_users", current_user.id)
     record("users.import", form.file.data.filename or "upload", None, {"task": run_id})
     db.session.commit()
-    import_users_job(run_id, text, bool(form.valid_only.data))
+    import_users_job(run_id, text, bool(form.valid_only.data), current_user.id)
     flash(_("The file is large: it is being imported in the background. Follow it here."), "info")
     return redirect(url_for(".tasks"))
 

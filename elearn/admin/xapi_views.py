@@ -6,16 +6,17 @@ from datetime import datetime, timezone
 from flask import current_app, jsonify, request
 
 from ..auth.roles import role_required
+from ..urls import base_url
 from ..web import get_catalog
 from ..xapi.statements import statements_since
 from . import bp
-from .settings_views import _unscoped_only
+from .scope import require_unscoped
 
 
 @bp.get("/xapi.json")
 @role_required("admin")
 def xapi_export():
-    _unscoped_only()
+    require_unscoped()
     since = None
     if request.args.get("since"):
         try:
@@ -23,4 +24,4 @@ def xapi_export():
         except ValueError:
             return jsonify(error="bad_request", message="since must be an ISO 8601 date or time"), 400
     return jsonify(statements_since(since, get_catalog(), current_app.config["ELEARN_XAPI_HOMEPAGE"],
-                                    request.host_url))
+                                    base_url()))

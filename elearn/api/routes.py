@@ -9,6 +9,7 @@ from functools import wraps
 from flask import g, jsonify, request
 from sqlalchemy import select
 
+from .. import security_log
 from ..extensions import csrf, db
 from ..models import Assignment, Completion, User
 from ..training.status import status_expression
@@ -26,8 +27,11 @@ def _iso(value: datetime | None) -> str | None:
 def token_required(view):
     @wraps(view)
     def wrapped(*args, **kwargs):
-        token = check_token(request.headers.get("Authorization"))
+        header = request.headers.get("Authorization")
+        token = check_token(header)
         if token is None:
+            if header and header.startswith("Bearer "):
+                security_log.api_token_rejected()
             from flask_login import current_user
             if current_user.is_authenticated:
                 # A signed-in person is known but not allowed: the API takes only tokens.
@@ -39,6 +43,7 @@ def token_required(view):
             response.headers["WWW-Authenticate"] = 'Bearer realm="elearn"'
             return response
         g.api_token = token
+        security_log.api_token_used(token.id)
         db.session.commit()  # records last use
         return view(*args, **kwargs)
     return csrf.exempt(wrapped)

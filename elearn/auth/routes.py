@@ -3,6 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, or_, select
 
+from .. import security_log
 from ..extensions import db
 from ..ratelimit import configured, limiter
 from ..models import User
@@ -29,11 +30,15 @@ def login():
         return redirect(url_for("courses.my_training"))
     if form.validate_on_submit():
         user = find_user_for_login(form.login.data)
-        if user is not None and verify_password(user.password_hash, form.password.data) and user.active:
+        # The password hash is checked on every path (unknown user, no password yet,
+        # inactive account), so the time of the answer does not tell who exists.
+        password_ok = verify_password(user.password_hash if user else None, form.password.data)
+        if user is not None and password_ok and user.active:
             login_user(user)
             target = form.next.data
             return redirect(target if is_safe_next(target) else url_for("courses.my_training"))
         # One message for unknown user, wrong password and inactive account.
+        security_log.sign_in_failed(user, password_ok)
         form.password.errors.append(_("The employee ID, email or password is not right, "
                                       "or the account is not active."))
     return render_template("auth/login.html", form=form), (200 if not form.errors else 400)

@@ -3,6 +3,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from .. import security_log
 from .crypto import new_key
 from .service import purge_closed, rotate_keys
 
@@ -18,7 +19,9 @@ def new_key_command():
 @concerns_group.command("rotate-key")
 def rotate_key_command():
     """Re-encrypt every report, answer and note with the first key of ELEARN_CONCERN_KEYS."""
-    click.echo(f"re-encrypted {rotate_keys()} row(s) with the newest key")
+    rows = rotate_keys()
+    security_log.event("concerns.keys_rotated", rows=rows)
+    click.echo(f"re-encrypted {rows} row(s) with the newest key")
 
 
 @concerns_group.command("purge")
@@ -26,4 +29,6 @@ def rotate_key_command():
 def purge_command(days):
     """Delete closed cases older than the retention period."""
     days = days if days is not None else current_app.config["ELEARN_CONCERN_RETENTION_DAYS"]
-    click.echo(f"purged {purge_closed(days)} closed case(s) older than {days} days")
+    purged = purge_closed(days)
+    security_log.event("concerns.purged", cases=purged, days=days)
+    click.echo(f"purged {purged} closed case(s) older than {days} days")

@@ -6,9 +6,6 @@ rotate-key` re-encrypts everything with the first so old keys can be retired.
 """
 from __future__ import annotations
 
-import base64
-import hashlib
-
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 
@@ -19,13 +16,10 @@ class ConcernCipher:
         self._fernet = MultiFernet([Fernet(k.strip().encode()) for k in keys])
 
     @classmethod
-    def from_config(cls, value: str | None, fallback_secret: str | None) -> "ConcernCipher":
-        keys = [k for k in (value or "").split(",") if k.strip()]
-        if not keys and fallback_secret:
-            # Debug and tests only (create_app refuses this in production).
-            keys = [base64.urlsafe_b64encode(hashlib.sha256(
-                ("concerns:" + fallback_secret).encode()).digest()).decode()]
-        return cls(keys)
+    def from_config(cls, value: str | None) -> "ConcernCipher":
+        """The keys of ELEARN_CONCERN_KEYS (in debug and tests a generated one: see
+        instance_keys); never derived from anything else."""
+        return cls([k for k in (value or "").split(",") if k.strip()])
 
     def encrypt(self, text: str | None) -> str | None:
         return None if text is None else self._fernet.encrypt(text.encode()).decode()

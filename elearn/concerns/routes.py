@@ -15,6 +15,15 @@ from .forms import ConcernForm, StatusLookupForm, category_labels, status_labels
 from .service import file_concern, find_by_receipt, messages
 
 
+@bp.after_request
+def no_referrer(response):
+    """Nothing requested from these pages (the stylesheet, the language switch, a link
+    followed) names them in a Referer; web.security_headers keeps a policy set here.
+    Their forms then post with `Origin: null`: see elearn/same_origin.py."""
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
 def _visitor_country(names: dict[str, str]) -> str | None:
     if current_user.is_authenticated and current_user.country in names:
         return current_user.country

@@ -10,15 +10,16 @@ from .runs import app_context, tracked, update
 
 
 @huey.task(retries=5, retry_delay=10, retry_backoff=2, context=True)
-def forward_xapi(run_id: int, since_iso: str | None, base_url: str, task=None):
+def forward_xapi(run_id: int, since_iso: str | None, task=None):
     """POST statements to the LRS; retried with exponential backoff (10 s, 20 s, 40 s...)."""
     from ..xapi.lrs import send
+    from ..urls import base_url
     from ..xapi.statements import statements_since
     with app_context() as app, tracked(run_id, task.retries if task else 0):
         config = app.config
         since = datetime.fromisoformat(since_iso) if since_iso else None
         statements = statements_since(since, app.extensions["elearn_catalog"], config["ELEARN_XAPI_HOMEPAGE"],
-                                      base_url)
+                                      base_url())
         sent = send(statements, config["ELEARN_LRS_ENDPOINT"], config["ELEARN_LRS_USERNAME"],
                     config["ELEARN_LRS_PASSWORD"])
         update(run_id, result={"sent": sent})
@@ -46,11 +47,19 @@ def daily_reminders():
 
 
 @huey.task(context=True)
-def import_users_job(run_id: int, text: str, valid_only: bool, task=None):
-    """A large upload from the admin page, with progress on its TaskRun row."""
+def import_users_job(run_id: int, text: str, valid_only: bool, admin_id: int | None = None, task=None):
+    """A large upload from the admin page, with progress on its TaskRun row. The
+    importing admin's scope is read when the task runs, so a scope narrowed meanwhile
+    applies."""
     from ..admin.importer import run_import
+    from ..admin.scope import scope_of
     from ..extensions import db
     with app_context() as app, tracked(run_id, 0):
+        from ..models import User
+        admin = db.session.get(User, admin_id) if admin_id is not None else None
+        if admin_id is not None and (admin is None or not admin.active or not admin.has_role("admin")):
+            raise PermissionError("the admin who started this import may no longer import")
+
         def progress(rows):
             total = max(len(rows), 1)
             for index, row in enumerate(rows):
@@ -58,7 +67,7 @@ def import_users_job(run_id: int, text: str, valid_only: bool, task=None):
                     update(run_id, progress=int(index * 100 / total))
                 yield row
         result = run_import(text, app.extensions["elearn_catalog"], app.config["ELEARN_DEFAULT_DUE_DAYS"],
-                            valid_only=valid_only, progress=progress)
+                            valid_only=valid_only, progress=progress, grantor=scope_of(admin_id))
         if not result.applied:
             db.session.rollback()
         else:
