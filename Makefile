@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 export ELEARN_INSTANCE_DIR ?= $(CURDIR)/instance
 
-.PHONY: run test install translations system-deps node-deps bench clean
+.PHONY: run test lint install translations system-deps node-deps bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,7 +53,12 @@ system-deps:
 node-deps: package-lock.json
 	@[ -f node_modules/axe-core/axe.min.js ] && [ -f node_modules/vnu-jar/build/dist/vnu.jar ] || npm ci --no-audit --no-fund --silent
 
-test: $(STAMP) translations system-deps node-deps
+# Lint and type checks (configured in pyproject.toml); `make test` runs them first.
+lint: $(STAMP)
+	$(BIN)/ruff check elearn tests bench
+	$(BIN)/mypy elearn
+
+test: lint translations system-deps node-deps
 	$(BIN)/elearn content check
 	$(BIN)/python -m pytest -p no:cacheprovider
 
@@ -61,6 +66,7 @@ test: $(STAMP) translations system-deps node-deps
 bench: $(STAMP) translations
 	@command -v wrk > /dev/null || (apt-get update -qq && apt-get install -y -qq wrk > /dev/null)
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.journeys
 	$(BIN)/python -m bench.export_bench
 	@echo "Fault run, larger than in make test: 2 instances on PostgreSQL, 400 learners, 4 SIGKILLs"
 	ELEARN_FAULT_LEARNERS=400 ELEARN_FAULT_KILLS=4 $(BIN)/python -m pytest -p no:cacheprovider -q -s \

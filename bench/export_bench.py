@@ -35,7 +35,7 @@ def main() -> None:
 
 def run(env: dict, url: str, work: Path) -> dict:
     import psycopg
-    elearn = [sys.executable, "-m", "elearn.cli"]
+    elearn = [sys.executable, "-m", "elearn.command"]
     subprocess.run(elearn + ["db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
     feed = work / "hr.csv"
     with feed.open("w", newline="") as handle:
@@ -74,7 +74,8 @@ from elearn.models import User
 from elearn.auth.passwords import hash_password
 with app.app_context():
     if db.session.query(User).filter_by(employee_id="bench-admin").first() is None:
-        db.session.add(User(employee_id="bench-admin", name="Admin", roles="admin", password_hash=hash_password("bench-pass-1")))
+        db.session.add(User(employee_id="bench-admin", name="Admin", roles="admin",
+                            password_hash=hash_password("bench-pass-1")))
         db.session.commit()
 client = app.test_client()
 page = client.get("/login").get_data(as_text=True)

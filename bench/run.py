@@ -203,8 +203,10 @@ def report(results: dict, setup: dict, database_url: str) -> None:
     results["ratios"] = {
         "module_page_vs_bare": round(best["module_page"] / best["bare_page"], 3),
         "quiz_submit_vs_bare_insert": round(best["quiz_submit"] / best["bare_insert"], 3),
-        "per_level_module": [round(a["rps"] / b["rps"], 3) for a, b in zip(results["module_page"], results["bare_page"])],
-        "per_level_quiz": [round(a["rps"] / b["rps"], 3) for a, b in zip(results["quiz_submit"], results["bare_insert"])],
+        "per_level_module": [round(a["rps"] / b["rps"], 3)
+                             for a, b in zip(results["module_page"], results["bare_page"], strict=True)],
+        "per_level_quiz": [round(a["rps"] / b["rps"], 3)
+                           for a, b in zip(results["quiz_submit"], results["bare_insert"], strict=True)],
     }
     results["quiz_attempts_stored"] = attempts
     results["duplicate_tokens"] = duplicates
@@ -213,13 +215,15 @@ def report(results: dict, setup: dict, database_url: str) -> None:
     (OUT / "throughput.svg").write_text(plot(results))
     print(f"\nelearn bench ({results['workers']} gunicorn workers, PostgreSQL, wrk {DURATION} per run, "
           f"best of {ROUNDS} rounds per point)")
-    print(f"{'concurrency':>12} {'module/s':>10} {'bare/s':>10} {'ratio':>6} {'quiz/s':>10} {'insert/s':>10} {'ratio':>6}")
+    print(f"{'concurrency':>12} {'module/s':>10} {'bare/s':>10} {'ratio':>6} "
+          f"{'quiz/s':>10} {'insert/s':>10} {'ratio':>6}")
     for i, c in enumerate(results["levels"]):
         m, b, q, ins = (results[k][i] for k in ("module_page", "bare_page", "quiz_submit", "bare_insert"))
         print(f"{c:>12} {m['rps']:>10.0f} {b['rps']:>10.0f} {m['rps'] / b['rps']:>6.2f} "
               f"{q['rps']:>10.0f} {ins['rps']:>10.0f} {q['rps'] / ins['rps']:>6.2f}")
-    print(f"\nmodule page / bare view (best of each): {results['ratios']['module_page_vs_bare']:.2f}  (target >= 0.50)")
-    print(f"quiz submit / bare INSERT (best of each): {results['ratios']['quiz_submit_vs_bare_insert']:.2f}  (target >= 0.50)")
+    ratios = results["ratios"]
+    print(f"\nmodule page / bare view (best of each): {ratios['module_page_vs_bare']:.2f}  (target >= 0.50)")
+    print(f"quiz submit / bare INSERT (best of each): {ratios['quiz_submit_vs_bare_insert']:.2f}  (target >= 0.50)")
     for key in ("module_page", "quiz_submit"):
         top = max(results[key], key=lambda r: r["rps"])
         print(f"{key}: p50 {top['p50_ms']:.1f} ms, p99 {top['p99_ms']:.1f} ms at best throughput; "
@@ -255,8 +259,10 @@ def plot(results: dict) -> str:
         parts.append(f'<text x="{left - 5}" y="{y(value) + 4}" text-anchor="end">{value:.0f}</text>')
     for n, (key, label, colour, dash) in enumerate(series):
         points = " ".join(f"{x(i)},{y(r['rps'])}" for i, r in enumerate(results[key]))
-        parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" stroke-dasharray="{dash}" points="{points}"/>')
-        parts.append(f'<text x="{left + 10}" y="{20 + 15 * n}" fill="{colour}">{"- - " if dash else "—— "}{label}</text>')
+        parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" stroke-dasharray="{dash}" '
+                     f'points="{points}"/>')
+        parts.append(f'<text x="{left + 10}" y="{20 + 15 * n}" fill="{colour}">'
+                     f'{"- - " if dash else "—— "}{label}</text>')
     parts.append("</svg>")
     return "\n".join(parts)
 

@@ -43,8 +43,9 @@ def create_app(config: dict | None = None) -> Flask:
         raise RuntimeError(f"content has errors (run `elearn content check`):\n{listing}")
     app.extensions["elearn_catalog"] = catalog
 
-    from . import web
-    web.init_app(app)
+    from . import wiring
+    from .tasks import jobs  # noqa: F401 - registers the task bodies (workers run them)
+    wiring.init_app(app)
 
     from .admin import bp as admin_bp
     from .api import bp as api_bp
@@ -58,7 +59,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(api_bp)
 
     from . import reminders  # noqa: F401 - its model is part of the schema
-    from .tasks import models as task_models  # noqa: F401
     from .cli import register_cli
+    from .tasks import models as task_models  # noqa: F401
     register_cli(app)
     return app

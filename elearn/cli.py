@@ -1,4 +1,5 @@
-"""The `elearn` command (also `flask --app elearn`): db, content, demo data, translations."""
+"""The commands of `elearn` (elearn/command.py) and `flask --app elearn`: content,
+translations and configuration checks, and those that need the app (register_cli)."""
 from __future__ import annotations
 
 import os
@@ -7,19 +8,8 @@ import sys
 from pathlib import Path
 
 import click
-from flask.cli import FlaskGroup, with_appcontext
 
 from .config import PROJECT_ROOT
-
-
-def _create(*_args, **_kwargs):
-    from . import create_app
-    return create_app()
-
-
-@click.group(cls=FlaskGroup, create_app=_create, add_default_commands=True)
-def main():
-    """elearn: human-rights compliance training."""
 
 
 def register_cli(app) -> None:
@@ -37,7 +27,7 @@ def register_cli(app) -> None:
 
 
 # --- production settings ---------------------------------------------------------------
-@main.command("check-config", with_appcontext=False)
+@click.command("check-config")
 @click.option("--workers", type=click.IntRange(min=1), envvar="WEB_CONCURRENCY", default=1, show_default=True,
               help="Web worker processes per machine (gunicorn --workers); defaults to WEB_CONCURRENCY.")
 @click.option("--machines", type=click.IntRange(min=1), default=1, show_default=True,
@@ -64,7 +54,7 @@ def _content_dir(value: str | None) -> Path:
     return Path(value or os.environ.get("ELEARN_CONTENT_DIR") or PROJECT_ROOT / "content")
 
 
-@main.group(cls=click.Group)
+@click.group()
 def content():
     """Check the course files and their translations."""
 
@@ -89,7 +79,7 @@ def content_check(content_dir):
 @click.option("--content-dir", type=click.Path(file_okay=False))
 def content_status(content_dir):
     """Course x locale: modules, regional modules, quiz, with missing and stale counts."""
-    from .catalog.status import translation_status
+    from .catalog.translation_status import translation_status
     rows = translation_status(_content_dir(content_dir))
     header = f"{'course':24} {'locale':8} {'modules':>9} {'regional':>9} {'quiz':>5} {'missing':>8} {'stale':>6}"
     click.echo(header)
@@ -101,7 +91,7 @@ def content_status(content_dir):
 
 
 # --- translations ----------------------------------------------------------------------
-@main.group(cls=click.Group)
+@click.group()
 def translate():
     """Interface catalogs: extract, update, compile (wraps pybabel)."""
 
@@ -121,7 +111,7 @@ def translate_extract():
 @translate.command("update")
 def translate_update():
     """Extract, merge into every catalog, and fill the English catalog from its msgids."""
-    translate_extract.callback()
+    click.get_current_context().invoke(translate_extract)
     _pybabel("update", "-i", "translations/messages.pot", "-d", "translations", "--no-fuzzy-matching",
              "--ignore-obsolete")
     _fill_source_catalog(PROJECT_ROOT / "translations" / "en" / "LC_MESSAGES" / "messages.po")
@@ -136,7 +126,7 @@ def _fill_source_catalog(path: Path) -> None:
         if not message.id:
             continue
         if isinstance(message.id, tuple):  # plural: singular and plural forms
-            if not any(message.string):
+            if not any(message.string or ()):
                 message.string = message.id
         elif not message.string:
             message.string = message.id
@@ -155,8 +145,6 @@ def translate_init(locale):
     _pybabel("init", "-i", "translations/messages.pot", "-d", "translations", "-l", locale)
 
 
-__all__ = ["main", "register_cli", "with_appcontext"]
 
-
-if __name__ == "__main__":
-    main()
+#: what the `elearn` command offers without an app (elearn/command.py adds them)
+STANDALONE_COMMANDS = (check_config, content, translate)

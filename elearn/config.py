@@ -26,6 +26,7 @@ class Config:
         self.ELEARN_DEFAULT_TIMEZONE = env.get("ELEARN_DEFAULT_TIMEZONE") or "UTC"
         self.ELEARN_DEFAULT_DUE_DAYS = int(env.get("ELEARN_DEFAULT_DUE_DAYS") or 30)
         self.ELEARN_STATE_RECHECK_SECONDS = int(env.get("ELEARN_STATE_RECHECK_SECONDS") or 30)
+        self.ELEARN_PAGE_CACHE_SIZE = int(env.get("ELEARN_PAGE_CACHE_SIZE") or 1024)
         self.SESSION_COOKIE_SECURE = _bool("ELEARN_SECURE_COOKIES", False)
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
         self.ELEARN_PROXY_HOPS = int(env.get("ELEARN_PROXY_HOPS") or 0)

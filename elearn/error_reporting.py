@@ -8,11 +8,15 @@ or personal data.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 from flask import Flask
 
 from .security_log import is_concern_path, is_concern_request
+
+if TYPE_CHECKING:
+    from sentry_sdk.types import Breadcrumb, BreadcrumbHint, Event, Hint
 
 #: request headers never sent (send_default_pii=False already drops most of them)
 _DROPPED_HEADERS = frozenset({"cookie", "authorization", "x-forwarded-for", "x-real-ip", "forwarded",
@@ -32,20 +36,20 @@ def init_app(app: Flask) -> None:
                     before_breadcrumb=before_breadcrumb)
 
 
-def _about_concerns(event: dict) -> bool:
+def _about_concerns(event: Event) -> bool:
     if is_concern_request():
         return True
-    url = (event.get("request") or {}).get("url")
+    url = cast("dict[str, Any]", event.get("request") or {}).get("url")
     if url and is_concern_path(urlsplit(url).path):
         return True
     transaction = event.get("transaction") or ""
     return transaction.startswith("concerns.") or is_concern_path(transaction)
 
 
-def before_send(event: dict, hint: dict) -> dict | None:
+def before_send(event: Event, hint: Hint) -> Event | None:
     if _about_concerns(event):
         return None
-    details = event.get("request")
+    details = cast("dict[str, Any] | None", event.get("request"))
     if details:
         for key in ("data", "cookies", "query_string", "env"):
             details.pop(key, None)
@@ -56,6 +60,6 @@ def before_send(event: dict, hint: dict) -> dict | None:
     return event
 
 
-def before_breadcrumb(crumb: dict, hint: dict) -> dict | None:
+def before_breadcrumb(crumb: Breadcrumb, hint: BreadcrumbHint) -> Breadcrumb | None:
     # Events of concern requests are dropped anyway; their breadcrumbs are not even kept.
     return None if is_concern_request() else crumb

@@ -3,7 +3,8 @@
 WTForms ships no Hindi catalog, so its built-in messages ("Not a valid choice." ...)
 are listed here for extraction and translated with the rest of the interface.
 """
-from flask_babel import get_translations, lazy_gettext as _l, ngettext
+from flask_babel import get_translations, ngettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
 #: WTForms and Flask-WTF messages a person can meet, kept in the app's catalog.

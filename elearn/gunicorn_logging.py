@@ -12,6 +12,7 @@ on requests whose Referer is a concern page.
 from __future__ import annotations
 
 import os
+from typing import cast
 from urllib.parse import urlsplit
 
 from gunicorn.glogging import Logger
@@ -45,14 +46,17 @@ class RedactingLogger(Logger):
 
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)
+        # gunicorn adds a key per request header ({name}i) and environ variable ({name}e) to
+        # the atoms its type stubs list
+        fields = cast("dict[str, str]", atoms)
         path = environ.get("PATH_INFO", "")
         referrer = environ.get("HTTP_REFERER", "")
         if is_private_path(path) or (referrer and _referred_by_private_page(referrer)):
             for key in _BLANKED:
-                atoms[key] = "-"
-            atoms["r"] = f"{environ.get('REQUEST_METHOD', '-')} {path} {environ.get('SERVER_PROTOCOL', '-')}"
-            atoms["U"] = path
-            for key in list(atoms):
+                fields[key] = "-"
+            fields["r"] = f"{environ.get('REQUEST_METHOD', '-')} {path} {environ.get('SERVER_PROTOCOL', '-')}"
+            fields["U"] = path
+            for key in list(fields):
                 if key.startswith("{") and key.endswith(("}i", "}e")):
-                    atoms[key] = "-"  # request headers (X-Forwarded-For...) and environ (REMOTE_ADDR...)
+                    fields[key] = "-"  # request headers (X-Forwarded-For...) and environ (REMOTE_ADDR...)
         return atoms

@@ -5,20 +5,35 @@ All times are stored in UTC (naive in the database, aware in Python).
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from typing import Any, Protocol
 
 from flask_login import UserMixin
-from sqlalchemy import (JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text,
-                        TypeDecorator, UniqueConstraint, and_, func)
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ColumnElement,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    and_,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .extensions import db
+from .extensions import Model
 
 ROLES = ("learner", "admin", "case_handler")
+#: an audit record's target is a label that may come from input (a file name, a department)
+AUDIT_TARGET_LENGTH = 200
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator):
@@ -28,32 +43,42 @@ class UTCDateTime(TypeDecorator):
 
     def process_bind_param(self, value, dialect):
         if value is not None and value.tzinfo is not None:
-            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+            value = value.astimezone(UTC).replace(tzinfo=None)
         return value
 
     def process_result_value(self, value, dialect):
-        return value.replace(tzinfo=timezone.utc) if value is not None else None
+        return value.replace(tzinfo=UTC) if value is not None else None
 
 
-def active_user(user_id):
+def active_user(user_id: int | ColumnElement[Any]) -> ColumnElement[bool]:
     """The one rule for who may act: the account exists and is active (auth/signed_in.py
     for sign-in, training/completion.py where a quiz attempt is stored)."""
     return and_(User.id == user_id, User.active.is_(True))
+
+
+class _Person(Protocol):
+    """What PersonFacts reads from the class it is mixed into."""
+    @property
+    def roles(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def display_name(self) -> str | None: ...
 
 
 class PersonFacts:
     """What pages show of a person, shared by the ORM User and the read-only
     SignedInUser of the learner's course pages (auth/signed_in.py)."""
 
-    def has_role(self, role: str) -> bool:
+    def has_role(self: _Person, role: str) -> bool:
         return role in self.roles.split()
 
     @property
-    def shown_name(self) -> str:
+    def shown_name(self: _Person) -> str:
         return self.display_name or self.name
 
 
-class User(PersonFacts, UserMixin, db.Model):
+class User(PersonFacts, UserMixin, Model):
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(primary_key=True)
     #: the HR system's key; imports are idempotent on it
@@ -82,7 +107,7 @@ class User(PersonFacts, UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return bool(self.active)
 
-class ExternalIdentity(db.Model):
+class ExternalIdentity(Model):
     """A sign-in identity at an outside provider (SSO), ready for later use."""
     __tablename__ = "external_identities"
     __table_args__ = (UniqueConstraint("provider", "subject"),)
@@ -92,7 +117,7 @@ class ExternalIdentity(db.Model):
     subject: Mapped[str] = mapped_column(String(255))
 
 
-class Assignment(db.Model):
+class Assignment(Model):
     """One cycle of a course for a user. A new cycle (recertification, new major
     version) starts clean; earlier cycles keep their history."""
     __tablename__ = "assignments"
@@ -114,7 +139,7 @@ class Assignment(db.Model):
     user: Mapped[User] = relationship()
 
 
-class ModuleProgress(db.Model):
+class ModuleProgress(Model):
     __tablename__ = "module_progress"
     __table_args__ = (UniqueConstraint("assignment_id", "module_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -125,7 +150,7 @@ class ModuleProgress(db.Model):
     acknowledged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class QuizAttempt(db.Model):
+class QuizAttempt(Model):
     __tablename__ = "quiz_attempts"
     id: Mapped[int] = mapped_column(primary_key=True)
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"), index=True)
@@ -143,7 +168,7 @@ class QuizAttempt(db.Model):
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Completion(db.Model):
+class Completion(Model):
     __tablename__ = "completions"
     __table_args__ = (Index("ix_completions_user_course", "user_id", "course_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -164,17 +189,16 @@ class Completion(db.Model):
     user: Mapped[User] = relationship()
 
 
-class AuditLog(db.Model):
+class AuditLog(Model):
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     action: Mapped[str] = mapped_column(String(64))
-    target: Mapped[str | None] = mapped_column(String(200))
+    target: Mapped[str | None] = mapped_column(String(AUDIT_TARGET_LENGTH))
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
     note: Mapped[str | None] = mapped_column(Text)
 
-
-__all__ = ["Assignment", "AuditLog", "Completion", "ExternalIdentity", "ModuleProgress",
-           "QuizAttempt", "ROLES", "User", "UTCDateTime", "func", "utcnow"]
+    #: who did it (None: the command line, or a deleted user)
+    actor: Mapped[User | None] = relationship()

@@ -1,18 +1,27 @@
-"""Rate limits keyed on a keyed hash of the client address, never the address itself.
+"""Rate limits on the routes that declare one (sign-in, activation, concern intake and
+status), keyed on a keyed hash of the client address, never the address itself.
 
 The hash key changes every day, so a stored key cannot be linked to an address
-later, and limiter entries expire with their window. Storage is Redis when
-ELEARN_RATELIMIT_STORAGE_URI is set, memory otherwise.
+later, and limiter entries expire with their window. The `limits` library counts
+them in fixed windows, in the storage ELEARN_RATELIMIT_STORAGE_URI names: Redis,
+shared by every instance, or this process's memory. Only the limited routes do any
+work: nothing runs on other requests.
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Callable, Iterable
+from functools import wraps
 
-from flask import current_app, request
-from flask_limiter import Limiter
+from flask import Flask, abort, current_app, request
+from limits import parse_many
+from limits.storage import storage_from_string
+from limits.strategies import FixedWindowRateLimiter
 
 from .models import utcnow
+
+EXTENSION = "elearn_rate_limits"
 
 
 def hashed_address() -> str:
@@ -21,29 +30,37 @@ def hashed_address() -> str:
     return hmac.new(key, (request.remote_addr or "-").encode(), hashlib.sha256).hexdigest()[:32]
 
 
-class RouteLimiter(Limiter):
-    """Limits only on the routes that declare one (sign-in, concern intake and status).
+class RouteLimits:
+    """`limiter.limit(...)` on a view: past the limit, its requests get 429."""
 
-    Flask-Limiter's decorator checks those when the route runs; its before-request
-    hook exists for application-wide default limits, which elearn does not set, and
-    cost every other request ~0.1 ms (see `make bench`)."""
+    def init_app(self, app: Flask) -> None:
+        storage = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
+        app.extensions[EXTENSION] = FixedWindowRateLimiter(storage)
 
-    def _check_request_limit(self, callable_name: str | None = None, in_middleware: bool = True) -> None:
-        if not in_middleware:
-            super()._check_request_limit(callable_name=callable_name, in_middleware=in_middleware)
+    def limit(self, limits: Callable[[], str], methods: Iterable[str] = ("POST",)):
+        """`limits()` gives the limits when a request arrives, e.g. "10 per minute"
+        (several separated by ";")."""
+        methods = frozenset(methods)
 
-    def init_app(self, app) -> None:
-        super().init_app(app)
-        # Its after-request hook writes rate-limit headers (disabled here) and settles
-        # conditional deductions (none used); its teardown resets per-request state that
-        # lives on the request context anyway. Neither has work to do on any request.
-        app.after_request_funcs[None] = [hook for hook in app.after_request_funcs.get(None, [])
-                                         if getattr(hook, "args", None) != (self,)]
-        app.teardown_request_funcs[None] = [hook for hook in app.teardown_request_funcs.get(None, [])
-                                            if getattr(hook, "__self__", None) is not self]
+        def decorate(view):
+            @wraps(view)
+            def limited(*args, **kwargs):
+                if request.method in methods and not self.hit(limits()):
+                    abort(429)
+                return view(*args, **kwargs)
+            return limited
+        return decorate
+
+    @staticmethod
+    def hit(limits: str) -> bool:
+        """Count this request against each limit; False when one is exceeded."""
+        counter: FixedWindowRateLimiter = current_app.extensions[EXTENSION]
+        key = (current_app.config.get("RATELIMIT_KEY_PREFIX") or "elearn", request.endpoint or "-",
+               hashed_address())
+        return all([counter.hit(limit, *key) for limit in parse_many(limits)])
 
 
-limiter = RouteLimiter(key_func=hashed_address, headers_enabled=False)
+limiter = RouteLimits()
 
 
 def configured(name: str):

@@ -7,19 +7,20 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 from flask import current_app
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import ForeignKey, String, UniqueConstraint, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .extensions import db
+from .extensions import Model, db
 from .i18n import choose_locale
 from .models import Assignment, User, UTCDateTime, utcnow
+from .training.learner_status import Status, status_expression
 from .urls import base_url
-from .training.status import Status, status_expression
 
 
-class Reminder(db.Model):
+class Reminder(Model):
     __tablename__ = "reminders"
     __table_args__ = (UniqueConstraint("assignment_id", "kind"),)
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,6 +44,7 @@ def _message(to: str, subject: str, body: str) -> EmailMessage:
 
 def due_soon_message(user: User, course_title: str, due: datetime) -> EmailMessage:
     from flask_babel import format_date
+    assert user.email, "only learners with an email are reminded"
     with force_locale(_locale_of(user)):
         subject = _("Reminder: %(course)s is due on %(date)s", course=course_title, date=format_date(due, "long"))
         body = _("Hello %(name)s,\n\nplease complete the training “%(course)s” by %(date)s.\n\n"
@@ -87,16 +89,17 @@ def send_reminders(now: datetime | None = None) -> dict:
     outbox = []
     for assignment, user, state in rows:
         course = catalog.courses.get(assignment.course_id)
-        if course is None:
+        due = assignment.due_at  # never None: the query asks for a due date
+        if course is None or due is None:
             continue
         if state == Status.OVERDUE.value and user.manager_email and _claim(assignment.id, "overdue"):
             manager = db.session.scalar(select(User).where(func.lower(User.email) == user.manager_email.lower()))
             title = course.title_in(course.content_locale(_locale_of(manager)))
-            outbox.append(overdue_message(user.manager_email, manager, user, title, assignment.due_at))
+            outbox.append(overdue_message(user.manager_email, manager, user, title, due))
         elif state in (Status.NOT_STARTED.value, Status.IN_PROGRESS.value, Status.EXPIRED.value) \
                 and user.email and _claim(assignment.id, "due_soon"):
             title = course.title_in(course.content_locale(_locale_of(user)))
-            outbox.append(due_soon_message(user, title, assignment.due_at))
+            outbox.append(due_soon_message(user, title, due))
     if outbox:
         with smtplib.SMTP(config["ELEARN_SMTP_HOST"], config["ELEARN_SMTP_PORT"], timeout=30) as smtp:
             if config["ELEARN_SMTP_STARTTLS"]:

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, request
+from werkzeug.datastructures import Headers
 
 #: Blueprints exempt from CSRF (csrf.exempt on their views): bearer tokens, no cookies.
 EXEMPT_BLUEPRINTS = frozenset({"api"})
@@ -32,7 +33,7 @@ def _origin(url: str) -> tuple[str, str, int] | None:
     return scheme, parts.hostname.lower(), port or _DEFAULT_PORTS[scheme]
 
 
-def is_same_origin(own_origin: str, secure: bool, headers: Mapping[str, str]) -> bool:
+def is_same_origin(own_origin: str, secure: bool, headers: Headers | Mapping[str, str]) -> bool:
     """False on any cross-origin evidence: `Sec-Fetch-Site` cross-site or same-site, or an
     Origin other than ours (`null` is no evidence: a no-referrer page, a privacy mode).
     Over HTTPS it also needs positive evidence, as Flask-WTF's strict mode did:
@@ -41,7 +42,7 @@ def is_same_origin(own_origin: str, secure: bool, headers: Mapping[str, str]) ->
     own = _origin(own_origin)
 
     def ours(url: str | None) -> bool:
-        return bool(url) and own is not None and _origin(url) == own
+        return bool(url) and own is not None and _origin(url or "") == own
 
     fetch_site = (headers.get("Sec-Fetch-Site") or "").strip().lower()
     if fetch_site in ("cross-site", "same-site"):

@@ -22,7 +22,7 @@ import logging
 import re
 import secrets
 import traceback
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Flask, g, has_request_context, request
 from flask.logging import wsgi_errors_stream
@@ -95,7 +95,7 @@ def event(name: str, *, actor: int | None = None, **fields) -> None:
     if not logger.isEnabledFor(logging.INFO):
         return
     line = {"event": name,
-            "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "time": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
             "request_id": request_id(), "actor": actor if actor is not None else _actor()}
     line.update(fields)
     logger.info(json.dumps(line, default=str))

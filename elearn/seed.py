@@ -49,6 +49,6 @@ def seed_demo() -> list[User]:
 def seed_demo_command():
     """Create demo users of every role and print how to sign in."""
     users = seed_demo()
-    click.echo("Demo users (password for all: %s):" % DEMO_PASSWORD)
+    click.echo(f"Demo users (password for all: {DEMO_PASSWORD}):")
     for user in users:
         click.echo(f"  {user.employee_id:20} {user.name:18} {user.country} {user.hr_locale:3} {user.roles}")

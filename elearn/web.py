@@ -1,39 +1,18 @@
-"""Request-level wiring: extensions, locale and time zone selection, security
-headers, the language switcher and the pages every area shares."""
+"""What every area's views share: the catalog, the locale and time zone of this
+request, the country list in the visitor's language, and safe local redirects.
+The app's wiring (extensions, headers, error pages, the shared pages) is wiring.py."""
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TypeGuard
 from urllib.parse import urlsplit
 
 from babel import Locale
-
-from flask import (Blueprint, Flask, Response, current_app, g, has_request_context, redirect,
-                   render_template, request, url_for)
-from flask_babel import lazy_gettext as _l
-from werkzeug.exceptions import SecurityError
-from werkzeug.routing import IntegerConverter
+from flask import current_app, g, has_request_context, request
 from flask_login import current_user
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
 from .catalog import Catalog
-from .extensions import babel, csrf, db, login_manager, migrate
-from .i18n import LOCALE_COOKIE, LOCALES, bcp47, choose_locale, direction, supported
-from .security_log import request_id
-
-site = Blueprint("site", __name__)
-
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
-       "base-uri 'none'; object-src 'none'")
-
-
-#: set on every response unless the view set its own
-SECURITY_HEADERS = (("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
-                    ("Referrer-Policy", "same-origin"), ("X-Frame-Options", "DENY"),
-                    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"))
-#: and on pages (not static files)
-PAGE_HEADERS = SECURITY_HEADERS + (("Cache-Control", "no-store"),)
+from .i18n import LOCALE_COOKIE, choose_locale
 
 
 def get_catalog() -> Catalog:
@@ -72,7 +51,7 @@ def current_timezone() -> str:
     return current_app.config["ELEARN_DEFAULT_TIMEZONE"]
 
 
-def is_safe_next(target: str | None) -> bool:
+def is_safe_next(target: str | None) -> TypeGuard[str]:
     """Only local paths: no scheme, no host, no protocol-relative //evil, no control
     character (a Location header cannot hold a newline; browsers drop tabs)."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
@@ -81,124 +60,3 @@ def is_safe_next(target: str | None) -> bool:
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc
-
-
-class IdConverter(IntegerConverter):
-    """`<int:...>` in every route: a number an id column can hold (PostgreSQL's integer),
-    so a larger one is a 404 instead of a database error."""
-
-    def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", 2**31 - 1)
-        super().__init__(map, *args, **kwargs)
-
-
-def init_app(app: Flask) -> None:
-    app.url_map.converters["int"] = IdConverter  # before any blueprint adds its routes
-    from .sessions import RememberingSessionInterface
-    app.session_interface = RememberingSessionInterface()
-    db.init_app(app)
-    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"),
-                     render_as_batch=True)
-    from . import input_guard
-    input_guard.init_app(app)  # first: nothing else reads input that holds a NUL
-    csrf.init_app(app)
-    from . import same_origin
-    same_origin.init_app(app)  # with the CSRF token check, before rate limits are counted
-    babel.init_app(app, locale_selector=current_locale, timezone_selector=current_timezone)
-    login_manager.init_app(app)
-    from .ratelimit import limiter
-    limiter.init_app(app)
-    from .concerns.crypto import ConcernCipher
-    # create_app has the keys configured, or in debug and tests generated (instance_keys).
-    app.extensions["elearn_concern_cipher"] = ConcernCipher.from_config(app.config["ELEARN_CONCERN_KEYS"])
-    login_manager.login_view = "auth.login"
-    login_manager.login_message = _l("Please sign in to see this page.")
-    login_manager.session_protection = "basic"
-
-    from .auth.signed_in import load_user
-    login_manager.user_loader(load_user)
-
-    if app.config.get("ELEARN_PROXY_HOPS"):
-        from werkzeug.middleware.proxy_fix import ProxyFix
-        hops = app.config["ELEARN_PROXY_HOPS"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
-
-    from flask_babel import format_date, format_datetime, format_decimal, format_percent
-    from .urls import absolute_url
-    app.jinja_env.globals.update(absolute_url=absolute_url, format_date=format_date, format_datetime=format_datetime,
-                                 format_number=format_decimal, format_percent=format_percent)
-
-    @app.context_processor
-    def page_globals():
-        locale = current_locale()
-        return {"html_lang": bcp47(locale), "html_dir": direction(locale),
-                "ui_locale": locale, "all_locales": LOCALES,
-                "concern_url": app.config["ELEARN_CONCERN_URL"]}
-
-    @app.after_request
-    def security_headers(response):
-        headers = response.headers
-        present = {name.lower() for name in headers.keys()}  # one pass, not one per header
-        page = request.endpoint and request.endpoint != "static"
-        headers.extend([(name, value) for name, value in (PAGE_HEADERS if page else SECURITY_HEADERS)
-                        if name.lower() not in present])
-        # The language differs per visitor: shared caches must not mix them.
-        headers.add("Vary", "Accept-Language, Cookie")
-        return response
-
-    for code in (400, 403, 404, 405, 429, 500):
-        app.register_error_handler(code, _error_page)
-    app.register_blueprint(site)
-
-
-def _error_page(error):
-    code = getattr(error, "code", 500) or 500
-    if isinstance(error, SecurityError):
-        # A Host outside TRUSTED_HOSTS: no URL can be built for it, so no page either.
-        return Response("Unknown host.\n", status=400, mimetype="text/plain")
-    # A reference the visitor can quote: the id of the log line of this error.
-    reference = request_id() if code >= 500 else None
-    return render_template("error.html", code=code, reference=reference), code
-
-
-@site.get("/")
-def index():
-    if current_user.is_authenticated:
-        return redirect(url_for("courses.my_training"))
-    return redirect(url_for("auth.login"))
-
-
-@site.post("/language")
-def set_language():
-    """The switcher: saved on a signed-in user, in a cookie for a visitor."""
-    locale = supported(request.form.get("locale"))
-    target = request.form.get("next")
-    response = redirect(target if is_safe_next(target) else url_for("site.index"))
-    if locale is None:
-        return response
-    if current_user.is_authenticated:
-        current_user.chosen_locale = locale
-        db.session.commit()
-        from .auth.signed_in import forget_learner_state
-        forget_learner_state()  # course pages show the new language at once
-    response.set_cookie(LOCALE_COOKIE, locale, max_age=365 * 24 * 3600, samesite="Lax",
-                        httponly=True, secure=current_app.config["SESSION_COOKIE_SECURE"])
-    return response
-
-
-@site.get("/healthz")
-def healthz():
-    """Liveness: the process answers (nothing else is checked)."""
-    return {"status": "ok"}
-
-
-@site.get("/readyz")
-def readyz():
-    """Readiness: the database answers. The reason of a failure goes to the log only."""
-    try:
-        db.session.execute(text("SELECT 1"))
-    except SQLAlchemyError as exc:
-        db.session.rollback()
-        current_app.logger.warning("readiness check failed: %s", type(exc).__name__)
-        return {"status": "unavailable"}, 503
-    return {"status": "ready"}

@@ -5,14 +5,14 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
-from elearn.admin.activation import issue_code
-from elearn.admin.models import ActivationCode
 from elearn.api.tokens import create_token
+from elearn.auth.activation import issue_code
+from elearn.auth.models import ActivationCode
 from elearn.concerns.models import STATUSES
 from elearn.extensions import db
 from elearn.i18n import LOCALES
@@ -232,7 +232,7 @@ def check_assign(c: Change):
     assert entry["target"] == f"{course_id}:{target}"
     due_date = datetime.strptime(" ".join(c.all("due")), "%Y-%m-%d").date()
     assert entry["after"]["due"] == due_date.isoformat()
-    due = datetime.combine(due_date, time(23, 59), tzinfo=timezone.utc)
+    due = datetime.combine(due_date, time(23, 59), tzinfo=UTC)
     column = "employee_id" if target == "user" else "department"
     value = (c.first(column) or "").strip()
     people = {u["id"] for u in c.before["users"].values() if u["active"] and u[column] == value}

@@ -10,8 +10,6 @@ from urllib.parse import urlsplit
 
 from hypothesis import strategies as st
 
-
-
 #: every address-keyed limit out of the way: one test client posts hundreds of times
 
 LIMITS = {"ELEARN_LOGIN_LIMIT": "100000 per minute", "ELEARN_INTAKE_LIMIT": "100000 per minute",

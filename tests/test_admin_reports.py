@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from elearn.extensions import db
 from elearn.models import Assignment, Completion, ModuleProgress, User, utcnow
-from elearn.training.status import status_expression
+from elearn.training.learner_status import status_expression
 
 from .conftest import Auth
 

@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import func, select
 
-from elearn.admin.models import ActivationCode
+from elearn.auth.models import ActivationCode
 from elearn.extensions import db
 from elearn.models import Assignment, AuditLog, User
 
@@ -68,7 +68,8 @@ def test_bad_file_is_rejected_with_row_messages_and_nothing_written(app, admin_c
 
 def test_bad_file_messages_in_admins_language(app, admin_client):
     response = upload(admin_client, BAD, lang="es")
-    assert response.status_code == 400 and 'lang="en"' in response.get_data(as_text=True)  # admin's saved HR locale wins
+    # the admin's saved HR locale wins
+    assert response.status_code == 400 and 'lang="en"' in response.get_data(as_text=True)
 
 
 def test_valid_rows_only_imports_the_good_row(app, admin_client):

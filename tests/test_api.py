@@ -4,7 +4,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from elearn.admin.models import ApiToken
+from elearn.api.models import ApiToken
 from elearn.extensions import db
 from elearn.models import Assignment, AuditLog, Completion, utcnow
 

@@ -6,7 +6,7 @@ from click.testing import CliRunner
 
 from elearn.catalog import load_catalog
 from elearn.catalog.render import render_markdown
-from elearn.cli import main
+from elearn.command import main
 
 from .conftest import FIXTURE_CONTENT
 
@@ -118,5 +118,5 @@ def test_content_status_reports_missing_and_exits_nonzero(content_copy):
     (content_copy / "demo_course" / "ar" / "quiz.yaml").unlink()
     result = CliRunner().invoke(main, ["content", "status", "--content-dir", str(content_copy)])
     assert result.exit_code == 1
-    line = next(l for l in result.output.splitlines() if l.split()[:2] == ["demo_course", "ar"])
+    line = next(row for row in result.output.splitlines() if row.split()[:2] == ["demo_course", "ar"])
     assert line.split()[-2:] == ["1", "0"]

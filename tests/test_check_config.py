@@ -3,7 +3,7 @@ import pytest
 from click.testing import CliRunner
 from cryptography.fernet import Fernet
 
-from elearn.cli import main
+from elearn.command import main
 
 SETTINGS = ("SECRET_KEY", "ELEARN_CONCERN_KEYS", "DATABASE_URL", "ELEARN_SECURE_COOKIES", "ELEARN_DEBUG",
             "ELEARN_RATELIMIT_STORAGE_URI", "ELEARN_REDIS_URL", "ELEARN_SMTP_HOST", "ELEARN_BASE_URL",

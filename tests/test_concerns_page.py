@@ -6,7 +6,8 @@ def test_concern_link_on_every_page(app, client, auth, make_user):
     for path in ("/login", "/verify/NOPE"):
         assert 'href="/concerns"' in client.get(path).get_data(as_text=True)
     auth.login()
-    for path in ("/training", "/courses/demo_course", "/courses/demo_course/modules/basics", "/courses/demo_course/quiz"):
+    for path in ("/training", "/courses/demo_course", "/courses/demo_course/modules/basics",
+                 "/courses/demo_course/quiz"):
         assert 'href="/concerns"' in client.get(path).get_data(as_text=True)
 
 

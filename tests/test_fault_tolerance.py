@@ -1,5 +1,13 @@
 """Two app instances on one PostgreSQL, many learners at once, one instance SIGKILLed
-mid-load and restarted: nothing acknowledged is lost or duplicated."""
+mid-load and restarted: nothing acknowledged is lost or duplicated.
+
+Nothing here waits for time. The learners are split into KILLS + 1 blocks; block n + 1
+starts only after kill n, and kill n comes once half of block n's requests have been
+answered and while a request to the instance is in flight (or, if none is left, when
+the learners begun so far are done). The instance is restarted once a request has
+failed on it. So every kill lands inside the load, the learners still to come send
+requests to the dead instance, and the test proves the same thing on a fast machine
+and on a busy one."""
 import http.client
 import os
 import random
@@ -27,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LEARNERS = int(os.environ.get("ELEARN_FAULT_LEARNERS", "40"))
 KILLS = int(os.environ.get("ELEARN_FAULT_KILLS", "1"))
 ATTEMPTS = 4  # quiz submissions per learner (the first wrong, then right)
+THREADS = 16  # learners at once
 RIGHT = {"passport": ["b"], "signs": ["a", "c"], "fees": ["false"]}
 WRONG = {"passport": ["a"], "signs": ["a"], "fees": ["true"]}
 
@@ -35,20 +44,25 @@ class Instance:
     def __init__(self, env, tmp):
         self.env, self.tmp, self.port, self.proc = env, tmp, free_port(), None
 
-    def start(self):
+    def start(self, within: float = 120.0):
+        """Returns once /healthz answers; the generous limit only stops a broken start
+        from hanging the run, it is not what the test waits for."""
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py"), "--workers", "2",
              "--bind", f"127.0.0.1:{self.port}", "--access-logfile", "/dev/null", "elearn:create_app()"],
             cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        for _ in range(200):
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"instance exited with {self.proc.returncode} while starting")
             try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=1)
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
                 conn.request("GET", "/healthz")
                 if conn.getresponse().status == 200:
                     return
             except OSError:
                 time.sleep(0.05)
-        raise RuntimeError("instance did not start")
+        raise RuntimeError(f"instance did not answer /healthz within {within} s")
 
     def kill(self):
         os.killpg(self.proc.pid, signal.SIGKILL)
@@ -62,7 +76,55 @@ def post(port, path, body, cookie):
     return conn.getresponse().status
 
 
+class Load:
+    """What the learners' threads have done, counted under one condition variable: the
+    killer and the gated learners wait for these counts, never for time."""
+
+    def __init__(self):
+        self.changed = threading.Condition()
+        self.answered = 0  # responses received, any status, either instance
+        self.in_flight = [0, 0]  # requests sent to each instance, not yet answered or failed
+        self.failed = [0, 0]  # requests refused or cut off on each instance
+        self.started = self.finished = 0  # learners
+        self.kills = 0
+        self.done = False  # the load is over (or a learner failed): every wait ends
+
+    def begin(self, block):
+        """Block until the learner's block may start: block n + 1 after kill n."""
+        with self.changed:
+            self.changed.wait_for(lambda: self.done or self.kills >= block)
+            self.started += 1
+            return not self.done
+
+    def end(self):
+        with self.changed:
+            self.finished += 1
+            self.changed.notify_all()
+
+    def sending(self, instance):
+        with self.changed:
+            self.in_flight[instance] += 1
+
+    def answer(self, instance):
+        with self.changed:
+            self.in_flight[instance] -= 1
+            self.answered += 1
+            self.changed.notify_all()
+
+    def failure(self, instance):
+        with self.changed:
+            self.in_flight[instance] -= 1
+            self.failed[instance] += 1
+            self.changed.notify_all()
+
+    def finish(self):
+        with self.changed:
+            self.done = True
+            self.changed.notify_all()
+
+
 def test_sigkill_mid_load_loses_and_duplicates_nothing(postgresql_database, tmp_path):
+    assert LEARNERS >= 2 * (KILLS + 1), "every block needs a learner starting on each instance"
     app = make_app(postgresql_database, tmp_path, ELEARN_LOGIN_LIMIT="100000 per minute")
     instances = []
     try:
@@ -109,39 +171,85 @@ def test_sigkill_mid_load_loses_and_duplicates_nothing(postgresql_database, tmp_
         acknowledged = {"ack": set(), "quiz": set()}
         failures = []  # requests that died with the killed instance (then retried)
         lock = threading.Lock()
+        blocks = [range(b * LEARNERS // (KILLS + 1), (b + 1) * LEARNERS // (KILLS + 1)) for b in range(KILLS + 1)]
+        block_of = {index: b for b, block in enumerate(blocks) for index in block}
+        steps_of = [sum(len(work[index]) for index in block) for block in blocks]
+        load = Load()
+        total = sum(steps_of)
 
         def run_learner(index):
-            for kind, path, body, cookie, key in work[index]:
-                for attempt in range(6):  # retry on the other instance, same body: idempotent
-                    instance = instances[(index + attempt) % 2]
-                    try:
-                        status = post(instance.port, path, body, cookie)
-                    except OSError:
-                        with lock:
-                            failures.append(kind)
-                        time.sleep(0.2)
-                        continue
-                    if status == 302:
-                        with lock:
-                            acknowledged[kind].add(key)
-                        break
-                    assert status < 500, (kind, status)
+            if not load.begin(block_of[index]):
+                return
+            try:
+                for kind, path, body, cookie, key in work[index]:
+                    for attempt in range(6):  # retry on the other instance, same body: idempotent
+                        target = (index + attempt) % 2
+                        load.sending(target)
+                        try:
+                            status = post(instances[target].port, path, body, cookie)
+                        except OSError:
+                            load.failure(target)
+                            with lock:
+                                failures.append(kind)
+                            time.sleep(0.2)
+                            continue
+                        load.answer(target)
+                        if status == 302:
+                            with lock:
+                                acknowledged[kind].add(key)
+                            break
+                        assert status < 500, (kind, status)
+            except BaseException:
+                load.finish()  # release the killer and the gated learners: the error is reported
+                raise
+            finally:
+                load.end()
+
+        kills = []  # (requests answered, requests in flight to the killed instance) at each kill
+        chaos_errors = []
+
+        def kill(n):
+            """Kill n: instance n % 2, once half of block n's requests are answered; restart it
+            once a request has failed on it. False if the load ended first."""
+            target = n % 2
+            threshold = sum(steps_of[:n]) + steps_of[n] // 2
+            with load.changed:
+                load.changed.wait_for(lambda: load.done or load.answered >= threshold and (
+                    load.in_flight[target] > 0 or load.finished == load.started))
+                if load.done:
+                    return False
+                # under the lock: nothing is counted as answered until the instance is dead
+                kills.append((load.answered, load.in_flight[target]))
+                failed_before = load.failed[target]
+                instances[target].kill()
+                load.kills += 1  # the next block starts: half of it sends to the dead instance
+                load.changed.notify_all()
+                load.changed.wait_for(lambda: load.done or load.failed[target] > failed_before)
+            instances[target].start()
+            return True
 
         def chaos():  # one instance at a time, so the other always serves the retries
-            for n in range(KILLS):
-                time.sleep(0.5)
-                instances[n % 2].kill()
-                time.sleep(0.8)
-                instances[n % 2].start()
+            try:
+                for n in range(KILLS):
+                    if not kill(n):
+                        return
+            except Exception as error:  # reported by the test's thread
+                chaos_errors.append(error)
+                load.finish()
 
         killer = threading.Thread(target=chaos)
         killer.start()
-        with ThreadPoolExecutor(max_workers=16) as pool:
-            list(pool.map(run_learner, range(LEARNERS)))
-        killer.join()
-        assert failures, "the kill did not hit the load: make the load longer"
-        print(f"{LEARNERS} learners, {KILLS} kills: {sum(len(steps) for steps in work)} requests, "
-              f"{len(failures)} failed with a killed instance and were retried")
+        try:
+            with ThreadPoolExecutor(max_workers=THREADS) as pool:
+                list(pool.map(run_learner, range(LEARNERS)))
+        finally:
+            load.finish()
+            killer.join()
+        assert not chaos_errors, chaos_errors
+        assert len(kills) == KILLS
+        assert failures, "no request failed on a killed instance"
+        print(f"{LEARNERS} learners, {KILLS} kills: {total} requests, {len(failures)} failed with a killed "
+              f"instance and were retried; at each kill (answered, in flight to it): {kills}")
 
         with app.app_context():
             tokens = db.session.execute(select(QuizAttempt.token, func.count()).group_by(QuizAttempt.token)).all()

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from functools import cache
 
 import pytest
-from hypothesis import HealthCheck, given, note, settings, strategies as st
+from hypothesis import HealthCheck, given, note, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from elearn.api.tokens import create_token
@@ -35,13 +36,41 @@ from elearn.training.assignments import apply_audience_rules
 
 from .concern_helpers import file_report, receipt_code
 from .conftest import PASSWORD, Auth, make_app, wipe
-from .fuzz_checks import (Change, acknowledge_every_module, check_acknowledge, check_activation,
-                          check_activation_codes, check_assign, check_case_message, check_case_status,
-                          check_import, check_language, check_new_token, check_nothing, check_quiz,
-                          check_report, check_revoke, check_task, check_user_form, difference,
-                          fresh_activation_code, fresh_api_token, snapshot)
-from .fuzz_inputs import (APP_CONFIG, DATES, EMAILS, EMPLOYEE_IDS, PATH_VALUES, TEXT, draw_payload, encoded,
-                          form_on_page, shown)
+from .fuzz_checks import (
+    Change,
+    acknowledge_every_module,
+    check_acknowledge,
+    check_activation,
+    check_activation_codes,
+    check_assign,
+    check_case_message,
+    check_case_status,
+    check_import,
+    check_language,
+    check_new_token,
+    check_nothing,
+    check_quiz,
+    check_report,
+    check_revoke,
+    check_task,
+    check_user_form,
+    difference,
+    fresh_activation_code,
+    fresh_api_token,
+    snapshot,
+)
+from .fuzz_inputs import (
+    APP_CONFIG,
+    DATES,
+    EMAILS,
+    EMPLOYEE_IDS,
+    PATH_VALUES,
+    TEXT,
+    draw_payload,
+    encoded,
+    form_on_page,
+    shown,
+)
 
 #: every address-keyed limit out of the way: one test client posts hundreds of times
 

@@ -1,11 +1,21 @@
 """The one rule for granting roles and scopes (elearn/auth/grants.py), and its SQL twin."""
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from elearn.admin.scope import not_privileged, scope_clause
-from elearn.auth.grants import (OUTSIDE_SCOPE, PRIVILEGED_PERSON, ROLE_NOT_GRANTABLE, UNSCOPED, Person,
-                                Scope, grantable_roles, may_set_scopes, refusal)
+from elearn.auth.grants import (
+    OUTSIDE_SCOPE,
+    PRIVILEGED_PERSON,
+    ROLE_NOT_GRANTABLE,
+    UNSCOPED,
+    Person,
+    Scope,
+    grantable_roles,
+    may_set_scopes,
+    refusal,
+)
 from elearn.extensions import db
 from elearn.models import ROLES, User
 
@@ -65,7 +75,7 @@ def test_sql_scope_agrees_with_the_rule(app):
         db.session.commit()
         people = db.session.scalars(select(User)).all()
         for scope in (ARAB_STATES, CONSTRUCTION, BOTH, Scope(regions=frozenset({"global", "europe"}))):
-            sql = set(db.session.scalars(select(User.employee_id).where(scope_clause(scope, catalog.regions))))
+            sql = set(db.session.scalars(select(User.employee_id).where(scope_clause(scope, catalog))))
             python = {u.employee_id for u in people
                       if scope.contains(catalog.region_for(u.country), u.department)}
             assert sql == python and sql, scope

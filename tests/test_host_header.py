@@ -40,10 +40,11 @@ def test_a_forged_host_is_refused(app):
 
 
 def test_absolute_addresses_come_from_the_base_url(site):
+    from elearn.auth.passwords import hash_password
     from elearn.extensions import db
     from elearn.models import User
-    from elearn.auth.passwords import hash_password
     from elearn.training.assignments import apply_audience_rules
+
     from .conftest import PASSWORD
     with site.app_context():
         for employee_id, roles, password in (("boss", "admin", PASSWORD), ("x1", "learner", PASSWORD),

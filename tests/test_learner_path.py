@@ -1,4 +1,6 @@
 """The learner's path through HTTP on a real database (SQLite and PostgreSQL)."""
+from datetime import UTC
+
 from sqlalchemy import func, select
 
 from elearn.extensions import db
@@ -170,13 +172,13 @@ def test_module_page_shell_never_shows_one_learner_to_another(app, make_user):
 
 
 def test_stored_attempt_and_completion_keep_their_types(app, client, auth, make_user):
-    """Attempts and completions are written by one compiled INSERT ... ON CONFLICT
-    (dbread.CompiledStatement), not the ORM: JSON and UTC times must come back as the
+    """Attempts and completions are written by Core INSERT ... ON CONFLICT statements
+    (training/completion.py), not ORM objects: JSON and UTC times must come back as the
     ORM wrote them, on both databases."""
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
     make_user(country="AE")
     auth.login()
-    before = datetime.now(timezone.utc) - timedelta(seconds=5)
+    before = datetime.now(UTC) - timedelta(seconds=5)
     acknowledge_all(client, ["basics", "signs", "risks"])
     assert submit(client, ANSWERS).status_code == 302
     with app.app_context():
@@ -186,5 +188,5 @@ def test_stored_attempt_and_completion_keep_their_types(app, client, auth, make_
         assert attempt.answers == ANSWERS and {q["id"] for q in attempt.questions} == set(ANSWERS)
         assert attempt.passed is True and attempt.score == 100
         for moment in (attempt.submitted_at, completion.completed_at, *(p.acknowledged_at for p in progress)):
-            assert moment.tzinfo is not None and before <= moment <= datetime.now(timezone.utc)
+            assert moment.tzinfo is not None and before <= moment <= datetime.now(UTC)
         assert completion.expires_at is None or completion.expires_at > completion.completed_at

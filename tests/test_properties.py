@@ -1,7 +1,8 @@
 """Property-based tests (hypothesis) of the three rules: scoring, status, locale choice."""
 from datetime import timedelta
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from elearn.catalog.model import Option, Question, Quiz
 from elearn.i18n import LOCALES, negotiate, parse_accept_language
@@ -96,7 +97,7 @@ def test_status_rule_matches_the_spec_order(app, make_user, state):
 
     from elearn.extensions import db
     from elearn.models import Assignment, Completion, ModuleProgress, User, utcnow
-    from elearn.training.status import status_expression
+    from elearn.training.learner_status import status_expression
     now = utcnow()
     with app.app_context():
         for model in (Completion, ModuleProgress, Assignment, User):

@@ -1,5 +1,6 @@
-"""Quiz submission's direct path: no read before the one INSERT, which the database
-refuses unless the person is active and the token's cycle is theirs and current."""
+"""Quiz submission: one path. The learner's state may come from the session; the one
+INSERT stores nothing unless the database finds the person active and the token's
+cycle theirs and current."""
 from itsdangerous import URLSafeSerializer
 from sqlalchemy import delete, func, select, update
 
@@ -78,7 +79,7 @@ def test_a_retried_submission_completes_what_a_lost_request_began(app, client, a
     assert "/certificate" in client.get("/courses/demo_course").get_data(as_text=True)
 
 
-def test_an_unanswered_question_on_the_direct_path_asks_again(app, client, auth, make_user):
+def test_an_unanswered_question_asks_again(app, client, auth, make_user):
     make_user(country="US", hr_locale="en")
     auth.login()
     _, form = quiz_form(client)
@@ -87,3 +88,23 @@ def test_an_unanswered_question_on_the_direct_path_asks_again(app, client, auth,
     assert response.status_code == 400 and "Please answer every question" in response.get_data(as_text=True)
     assert count(app, QuizAttempt) == 0
     assert csrf_token(response.get_data(as_text=True))
+
+
+def test_a_submission_with_a_saved_state_needs_one_statement(app, client, auth, make_user):
+    """The quiz page saved the learner's state in the session: submitting reads nothing
+    before the INSERT, which checks the account and the cycle itself."""
+    from sqlalchemy import event
+    make_user(country="US", hr_locale="en")
+    auth.login()
+    _, form = quiz_form(client)
+    statements = []
+    with app.app_context():
+        engine = db.engine
+    listener = lambda conn, cursor, statement, *args: statements.append(statement)  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        assert submit(client, ANSWERS, form=form).status_code == 302
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert len(statements) == 1 and statements[0].lstrip().upper().startswith("INSERT")
+

@@ -5,7 +5,8 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from elearn.admin.models import ActivationCode, AdminScope
+from elearn.admin.models import AdminScope
+from elearn.auth.models import ActivationCode
 from elearn.extensions import db
 from elearn.models import AuditLog, User
 from elearn.tasks.models import TaskRun
@@ -113,6 +114,7 @@ def test_scoped_admin_import_in_the_background_obeys_the_same_rule(database_url,
         with app.app_context():
             admin = User(employee_id="scoped", name="S", roles="admin", country="AE", active=True)
             from elearn.auth.passwords import hash_password
+
             from .conftest import PASSWORD
             admin.password_hash = hash_password(PASSWORD)
             db.session.add(admin)

@@ -10,7 +10,7 @@ import pytest
 from flask import request
 from sqlalchemy import select
 
-from elearn.admin.models import ApiToken
+from elearn.api.models import ApiToken
 from elearn.extensions import db
 
 from .concern_helpers import file_report

@@ -77,7 +77,8 @@ def world(app, make_user):
         db.session.add(AdminScope(admin_id=ids["scoped_admin"], kind="region", value="arab_states"))
         db.session.add(AdminScope(admin_id=ids["dept_admin"], kind="department", value="Construction"))
         assignment = db.session.scalar(select(Assignment).where(Assignment.user_id == ids["learner"]))
-        attempt = QuizAttempt(assignment_id=assignment.id, token="t", questions=[{"id": "fees", "options": ["true", "false"]}],
+        attempt = QuizAttempt(assignment_id=assignment.id, token="t",
+                              questions=[{"id": "fees", "options": ["true", "false"]}],
                               answers={"fees": ["false"]}, score=100, passed=True, locale="en", course_version="1.0.0")
         db.session.add(attempt)
         db.session.add(Completion(assignment_id=assignment.id, user_id=ids["learner"], course_id="demo_course",

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from elearn.extensions import db
 from elearn.models import Assignment, Completion, ModuleProgress, QuizAttempt, User, utcnow
 from elearn.training.assignments import renew_cycles
-from elearn.training.status import Status, status_expression
+from elearn.training.learner_status import Status, status_expression
 
 NOW = utcnow()
 

@@ -62,8 +62,9 @@ def due_in(app, uid, days):
 def test_reminders_reach_a_real_smtp_server_in_the_recipients_language(mail_app, smtp, make_user):
     _, inbox = smtp
     app = mail_app
-    from .conftest import PASSWORD
     from elearn.auth.passwords import hash_password
+
+    from .conftest import PASSWORD
     with app.app_context():
         for employee_id, email, locale, manager in (("soon", "soon@example.com", "hi", None),
                                                     ("late", "late@example.com", "en", "boss@example.com"),
@@ -118,7 +119,7 @@ def test_daily_task_starts_a_new_cycle_for_expired_completions(app, make_user):
         run_id = new_run("reminders")
         send_reminders_task(run_id)
         assert db.session.get(TaskRun, run_id).result["new_cycles"] == 1
-        from elearn.training.status import status_expression
+        from elearn.training.learner_status import status_expression
         current = db.session.execute(select(Assignment.cycle, Assignment.due_at, status_expression())
                                      .where(Assignment.user_id == uid, Assignment.current.is_(True))).one()
         assert current.cycle == 2 and current.due_at > utcnow() and current.status == "expired"
@@ -145,8 +146,9 @@ def test_failing_lrs_is_retried_with_backoff_and_shown_to_admins(database_url, t
         from elearn.models import Completion
         uid = make_user(employee_id="done1", hr_locale="en")
         with app.app_context():
+            from elearn.auth.passwords import hash_password
             db.session.add(User(employee_id="boss", name="Boss", roles="admin", hr_locale="en",
-                                password_hash=__import__("elearn.auth.passwords", fromlist=["x"]).hash_password("pw-123456789")))
+                                password_hash=hash_password("pw-123456789")))
             assignment = db.session.scalar(select(Assignment).where(Assignment.user_id == uid))
             db.session.add(Completion(assignment_id=assignment.id, user_id=uid, course_id="demo_course",
                                       course_version="1.0.0", locale="en", score=90, certificate_code="LRS-1"))
@@ -202,7 +204,7 @@ def test_two_redis_consumers_never_run_a_task_twice(postgresql_database, tmp_pat
            "ELEARN_CONTENT_DIR": str(FIXTURE_CONTENT), "ELEARN_INSTANCE_DIR": str(tmp_path),
            "ELEARN_REDIS_URL": "redis://127.0.0.1:6379/0", "ELEARN_QUEUE_NAME": queue,
            "ELEARN_CONCERN_KEYS": __import__("elearn.concerns.crypto", fromlist=["x"]).new_key()}
-    workers = [subprocess.Popen([sys.executable, "-m", "elearn.cli", "worker", "--workers", "2"],
+    workers = [subprocess.Popen([sys.executable, "-m", "elearn.command", "worker", "--workers", "2"],
                                 cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                 start_new_session=True) for _ in range(2)]
     try:

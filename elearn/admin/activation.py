@@ -1,16 +1,14 @@
-"""One-time activation codes for imported people (who have no password yet)."""
+"""Admin: sheets of one-time activation codes (the codes themselves: auth/activation.py)."""
 from __future__ import annotations
 
-import base64
-import hashlib
-import secrets
 from datetime import timedelta
 
-from flask import current_app, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select, update
+from sqlalchemy import select
 
+from ..auth.activation import CODE_DAYS, issue_code
 from ..auth.grants import refusal
 from ..auth.roles import role_required
 from ..extensions import db
@@ -19,45 +17,7 @@ from ..urls import absolute_url
 from ..web import get_catalog
 from . import bp
 from .audit import record
-from .models import ActivationCode
 from .scope import not_privileged, person_of, scope_clause, scope_of
-
-CODE_DAYS = 30
-
-
-def _hash(code: str) -> str:
-    return hashlib.sha256(normalise(code).encode()).hexdigest()
-
-
-def normalise(code: str) -> str:
-    return "".join(ch for ch in (code or "").upper() if ch.isalnum())[:40]
-
-
-def issue_code(user: User, days: int = CODE_DAYS) -> str:
-    """A new code (60 random bits) replaces any unused one of this person."""
-    db.session.execute(update(ActivationCode).where(ActivationCode.user_id == user.id,
-                                                    ActivationCode.used_at.is_(None))
-                       .values(used_at=utcnow()))
-    raw = base64.b32encode(secrets.token_bytes(8)).decode()[:12]
-    code = "-".join(raw[i:i + 4] for i in range(0, 12, 4))
-    db.session.add(ActivationCode(user_id=user.id, code_hash=_hash(code),
-                                  expires_at=utcnow() + timedelta(days=days)))
-    return code
-
-
-def redeem(employee_id: str, code: str) -> User | None:
-    """The person the code belongs to, if it is theirs, unused and unexpired."""
-    row = db.session.execute(
-        select(ActivationCode, User).join(User, User.id == ActivationCode.user_id)
-        .where(ActivationCode.code_hash == _hash(code), User.employee_id == employee_id.strip()))\
-        .first()
-    if row is None:
-        return None
-    activation, user = row
-    if activation.used_at is not None or activation.expires_at <= utcnow() or not user.active:
-        return None
-    activation.used_at = utcnow()
-    return user
 
 
 @bp.route("/activation-codes", methods=["GET", "POST"])
@@ -68,7 +28,7 @@ def activation_codes():
     their scope and anyone with a privileged role, whose password a code would replace."""
     scope = scope_of(current_user.id)
     base = select(User).where(User.active.is_(True))
-    clause = scope_clause(scope, get_catalog().regions)
+    clause = scope_clause(scope, get_catalog())
     if clause is not None:
         base = base.where(clause, not_privileged())
     departments = db.session.scalars(select(User.department).distinct().where(
@@ -90,5 +50,4 @@ def activation_codes():
     db.session.commit()
     return render_template("admin/activation.html", departments=departments, sheet=sheet,
                            department=department, expires=utcnow() + timedelta(days=CODE_DAYS),
-                           activate_url=absolute_url(url_for("auth.activate")),
-                           site=current_app.config.get("ELEARN_SITE_NAME", "elearn"))
+                           activate_url=absolute_url(url_for("auth.activate")))

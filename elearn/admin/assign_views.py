@@ -1,10 +1,11 @@
 """Admin: assign a course by hand to one person or a whole department, with a due date."""
 from __future__ import annotations
 
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 
 from flask import flash, redirect, render_template, url_for
-from flask_babel import gettext as _, ngettext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -26,7 +27,7 @@ def assign_course():
     form = AssignForm(courses=[(cid, c.title_in(current_locale())) for cid, c in catalog.courses.items()])
     if form.validate_on_submit():
         query = select(User).where(User.active.is_(True))
-        clause = scope_filter(current_user, catalog.regions)
+        clause = scope_filter(current_user)
         if clause is not None:
             query = query.where(clause)
         if form.target.data == "user":
@@ -39,7 +40,7 @@ def assign_course():
             field.errors.append(_("Nobody you manage matches. Check the employee ID or department."))
         else:
             course = catalog.courses[form.course_id.data]
-            due = datetime.combine(form.due.data, time(23, 59), tzinfo=timezone.utc)
+            due = datetime.combine(form.due.data, time(23, 59), tzinfo=UTC)
             for person in people:
                 existing = current_assignment(person.id, course.id)
                 if existing is None:

@@ -5,10 +5,7 @@ from flask_login import current_user
 
 from .. import security_log
 from ..extensions import db
-from ..models import AuditLog, User
-
-#: a target is a label that may come from input (a file name, a department): cut to its column
-TARGET_LENGTH = AuditLog.__table__.c.target.type.length
+from ..models import AUDIT_TARGET_LENGTH, AuditLog, User
 
 USER_FIELDS = ("employee_id", "email", "name", "display_name", "department", "country",
                "hr_locale", "timezone", "roles", "manager_email", "active")
@@ -27,7 +24,7 @@ def record(action: str, target: str | None, before: dict | None = None, after: d
         before = {k: before.get(k) for k in changed}
         after = {k: after.get(k) for k in changed}
     if target is not None:
-        target = target[:TARGET_LENGTH]
+        target = target[:AUDIT_TARGET_LENGTH]
     db.session.add(AuditLog(actor_id=actor_id, action=action, target=target, before=before,
                             after=after, note=note))
     security_log.audit(action, target, set(before or ()) | set(after or ()), actor_id)

@@ -14,8 +14,10 @@ _MESSAGES = {
     "column_count": "expected 8 columns, found {value}", "duplicate_employee_id": "employee ID {value} appears twice",
     "email_taken": "email {value} belongs to another person", "bad_employee_id": "bad employee ID '{value}'",
     "bad_name": "name missing or too long", "bad_email": "'{value}' is not a valid email",
-    "bad_manager_email": "manager email '{value}' is not valid", "bad_country": "'{value}' is not an ISO country code",
-    "bad_locale": "language '{value}' is not supported", "bad_roles": "roles '{value}': use learner, admin, case_handler",
+    "bad_manager_email": "manager email '{value}' is not valid",
+    "bad_country": "'{value}' is not an ISO country code",
+    "bad_locale": "language '{value}' is not supported",
+    "bad_roles": "roles '{value}': use learner, admin, case_handler",
     "bad_department": "department longer than 120 characters",
 }
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import String, case, cast, func, select
 
@@ -29,19 +29,19 @@ def csv_select(query, catalog: Catalog):
     countries: dict[str, list[str]] = defaultdict(list)
     for country, region in catalog.regions.items():
         countries[region].append(country)
-    region = case(*[(sub.c.country.in_(codes), region) for region, codes in sorted(countries.items())],
-                  else_="global")
+    region_of = case(*[(sub.c.country.in_(codes), region) for region, codes in sorted(countries.items())],
+                     else_=catalog.default_region)
     columns = [safe_cell_sql(sub.c.employee_id), safe_cell_sql(sub.c.name), safe_cell_sql(sub.c.department),
-               sub.c.country, region, sub.c.locale, sub.c.course_id, sub.c.status, _iso(sub.c.due_at),
+               sub.c.country, region_of, sub.c.locale, sub.c.course_id, sub.c.status, _iso(sub.c.due_at),
                _iso(sub.c.completed_at), cast(sub.c.score, String), sub.c.course_version,
                sub.c.certificate_code, _iso(sub.c.expires_at)]
-    return select(*[c.label(name) for c, name in zip(columns, COLUMNS)]).order_by(
+    return select(*[c.label(name) for c, name in zip(columns, COLUMNS, strict=True)]).order_by(
         sub.c.employee_id, sub.c.course_id)
 
 
 def _naive_utc(value):
     if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.astimezone(UTC).replace(tzinfo=None)
     return value
 
 
@@ -50,6 +50,7 @@ def stream_postgresql(query, catalog: Catalog):
                                                   compile_kwargs={"render_postcompile": True})
     params = {key: _naive_utc(value) for key, value in compiled.params.items()}
     raw = db.session.connection().connection.driver_connection
+    assert raw is not None  # a checked-out connection always has its driver's connection
     with raw.cursor() as cursor, cursor.copy(
             f"COPY ({compiled}) TO STDOUT WITH (FORMAT csv, HEADER)", params) as copy:
         for data in copy:

@@ -1,10 +1,10 @@
 from flask_babel import lazy_gettext as _l
-from ..forms import BaseForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..forms import BaseForm
 from ..i18n import LOCALES
 from ..models import ROLES
 
@@ -13,15 +13,6 @@ _MAX = _l("Use at most %(max)d characters.")
 
 def role_labels():
     return {"learner": _l("Learner"), "admin": _l("Administrator"), "case_handler": _l("Case handler")}
-
-
-def region_labels():
-    """Region ids (content/regions.yaml) in the admin's language; an id without a label
-    is shown as it is."""
-    return {"north_america": _l("North America"), "latin_america": _l("Latin America and the Caribbean"),
-            "europe": _l("Europe and Central Asia"), "arab_states": _l("Arab States"),
-            "south_asia": _l("South Asia"), "east_asia": _l("East Asia"),
-            "southeast_asia": _l("Southeast Asia"), "global": _l("Rest of the world")}
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -57,16 +48,16 @@ class UserForm(BaseForm):
         validators=[Optional(), Length(max=2000, message=_MAX)])
 
     def __init__(self, *args, countries=(), roles=ROLES, regions=(), sets_scopes=False, **kwargs):
-        """roles: those the editing admin may grant; sets_scopes: whether they may set an
-        administrator's scope (auth/grants.py decides both)."""
+        """roles: those the editing admin may grant; regions: (id, name) pairs;
+        sets_scopes: whether they may set an administrator's scope (auth/grants.py
+        decides both)."""
         super().__init__(*args, **kwargs)
         self.country.choices = [("", _l("Choose…"))] + list(countries)
         self.hr_locale.choices = [("", _l("None"))] + [(c, n) for c, (n, _t, _d) in LOCALES.items()]
         labels = role_labels()
         self.roles.choices = [(r, labels[r]) for r in roles]
         if sets_scopes:
-            names = region_labels()
-            self.scope_regions.choices = [(r, names.get(r, r)) for r in regions]
+            self.scope_regions.choices = list(regions)
         else:
             del self.scope_regions
             del self.scope_departments
@@ -80,8 +71,8 @@ class UserForm(BaseForm):
         if field.data:
             try:
                 ZoneInfo(field.data)
-            except (ZoneInfoNotFoundError, ValueError):
-                raise ValidationError(_l("Unknown time zone. Use a name such as Europe/Paris."))
+            except (ZoneInfoNotFoundError, ValueError) as error:
+                raise ValidationError(_l("Unknown time zone. Use a name such as Europe/Paris.")) from error
 
 
 class ImportForm(BaseForm):

@@ -90,7 +90,7 @@ def validate(rows: list[list[str]], catalog: Catalog, existing_emails: dict[str,
         if len(raw) != len(COLUMNS):
             errors.append(RowError(index, "column_count", str(len(raw))))
             continue
-        values = dict(zip(COLUMNS, (cell.strip() for cell in raw)))
+        values = dict(zip(COLUMNS, (cell.strip() for cell in raw), strict=True))
         row_errors = _check_row(index, values, catalog)
         employee_id = values["employee_id"]
         if employee_id in seen_ids:
@@ -162,7 +162,7 @@ def run_import(text: str, catalog: Catalog, due_days: int, valid_only: bool = Fa
     emails = dict(db.session.execute(select(User.email, User.employee_id)
                                      .where(User.email.is_not(None))).all())
     people = None if grantor.unscoped else _people(rows, catalog)
-    valid, result.errors = validate(rows, catalog, {e.lower(): i for e, i in emails.items()},
+    valid, result.errors = validate(rows, catalog, {e.lower(): i for e, i in emails.items() if e},
                                     grantor, people)
     if result.errors and not valid_only:
         return result  # a file with any bad row changes nothing

@@ -5,27 +5,25 @@ import tempfile
 
 from flask import Response, render_template, request, send_file, stream_with_context
 from flask_login import current_user
-from sqlalchemy import func
+from sqlalchemy.orm import Bundle
 
 from ..auth.roles import role_required
 from ..extensions import db
 from ..models import User
-from ..training.status import Status
-from ..web import get_catalog
+from ..paging import PAGE_SIZE, page_number
+from ..training.learner_status import Status
+from ..web import current_locale, get_catalog
 from . import bp
 from .audit import record
 from .cells import safe_cell
 from .reports import COLUMNS, ReportFilters, report_query, report_row, totals
-from .forms import region_labels
 from .scope import filter_choices, scope_filter, scope_of
-
-PAGE_SIZE = 50
 
 
 def _query():
     catalog = get_catalog()
     filters = ReportFilters.from_args(request.args, catalog)
-    return report_query(filters, catalog, scope_filter(current_user, catalog.regions)), filters
+    return report_query(filters, catalog, scope_filter(current_user)), filters
 
 
 def _ordered(query):
@@ -38,15 +36,17 @@ def reports():
     catalog = get_catalog()
     query, filters = _query()
     by_region, by_department, total, done = totals(query, catalog)
-    page = max(request.args.get("page", 1, type=int), 1)
-    rows = db.session.execute(_ordered(query).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    # db.paginate yields one value per row: the report's columns travel as one Bundle.
+    # The total is already counted by totals(), so paginate does not count again.
+    rows = _ordered(query).with_only_columns(Bundle("row", *query.selected_columns), maintain_column_froms=True)
+    pagination = db.paginate(rows, page=page_number(), per_page=PAGE_SIZE, error_out=False, count=False)
+    pagination.total = total
     departments, countries, regions = filter_choices(scope_of(current_user.id))
-    return render_template("admin/reports.html", rows=[report_row(r, catalog) for r in rows],
-                           filters=filters, args=request.args, total=total, done=done, page=page,
-                           pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+    return render_template("admin/reports.html", rows=[report_row(r, catalog) for r in pagination.items],
+                           pagination=pagination, filters=filters, args=request.args, total=total, done=done,
                            by_region=by_region, by_department=by_department[:15],
                            courses=catalog.courses, departments=departments, countries=countries,
-                           regions=regions, region_names=region_labels(),
+                           regions=regions, region_name=lambda region: catalog.region_name(region, current_locale()),
                            statuses=[s.value for s in Status], department_label=lambda label: label)
 
 
@@ -93,5 +93,3 @@ def _xlsx_cell(value):
         return value.replace(tzinfo=None)  # Excel has no time zones: values are UTC
     return safe_cell(value) if isinstance(value, str) else value
 
-
-__all__ = ["func"]

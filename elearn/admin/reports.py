@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import and_, func, select
 
@@ -11,7 +11,7 @@ from ..catalog import Catalog
 from ..extensions import db
 from ..i18n import LOCALES
 from ..models import Assignment, Completion, User
-from ..training.status import Status, status_expression
+from ..training.learner_status import Status, status_expression
 from .scope import region_clause
 
 COLUMNS = ("employee_id", "name", "department", "country", "region", "locale", "course_id",
@@ -33,7 +33,7 @@ class ReportFilters:
     completed_to: date | None = None
 
     @classmethod
-    def from_args(cls, args, catalog: Catalog) -> "ReportFilters":
+    def from_args(cls, args, catalog: Catalog) -> ReportFilters:
         """Unknown values are dropped, never passed on to SQL text."""
         def pick(name, allowed):
             value = (args.get(name) or "").strip()
@@ -42,7 +42,7 @@ class ReportFilters:
             course=pick("course", catalog.courses),
             department=(args.get("department") or "").strip()[:120] or None,
             country=pick("country", catalog.regions) if args.get("country") else None,
-            region=pick("region", set(catalog.regions.values()) | {"global"}),
+            region=pick("region", catalog.region_ids),
             locale=pick("locale", LOCALES),
             status=pick("status", {s.value for s in Status}),
             due_from=_date(args.get("due_from")), due_to=_date(args.get("due_to")),
@@ -57,7 +57,7 @@ def _date(value: str | None) -> date | None:
 
 
 def _start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=timezone.utc)
+    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 def report_query(filters: ReportFilters, catalog: Catalog, scope_clause=None):
@@ -81,7 +81,7 @@ def report_query(filters: ReportFilters, catalog: Catalog, scope_clause=None):
     if f.country:
         query = query.where(User.country == f.country)
     if f.region:
-        query = query.where(region_clause({f.region}, catalog.regions))
+        query = query.where(region_clause({f.region}, catalog))
     if f.locale:
         query = query.where(locale == f.locale)
     if f.status:

@@ -8,9 +8,10 @@ from flask_login import current_user
 from sqlalchemy import delete, false, func, literal, or_, select
 
 from ..auth.grants import PRIVILEGED_ROLES, UNSCOPED, Person, Scope
+from ..catalog import Catalog
 from ..extensions import db
-from ..web import country_choices, get_catalog
 from ..models import User
+from ..web import country_choices, get_catalog
 from .models import AdminScope
 
 
@@ -36,27 +37,23 @@ def person_of(user: User) -> Person:
     return Person.of(user.roles, user.country, user.department, get_catalog().region_for)
 
 
-def countries_of_regions(regions: set[str] | frozenset[str], region_map: dict[str, str]) -> set[str]:
-    return {country for country, region in region_map.items() if region in regions}
-
-
-def region_clause(regions: set[str] | frozenset[str], region_map: dict[str, str]):
-    """Users whose work country lies in one of the regions (the catalog's region map;
-    a missing or unmapped country belongs to `global`, as Catalog.region_for says)."""
-    countries = countries_of_regions(regions, region_map)
+def region_clause(regions: set[str] | frozenset[str], catalog: Catalog):
+    """Catalog.region_for in SQL: users whose work country lies in one of the regions
+    (a missing or unmapped country belongs to the catalog's default region)."""
+    countries = catalog.countries_in(regions)
     clauses = [User.country.in_(countries) if countries else false()]
-    if "global" in regions:
-        clauses += [User.country.is_(None), User.country.not_in(set(region_map))]
+    if catalog.default_region in regions:
+        clauses += [User.country.is_(None), User.country.not_in(set(catalog.regions))]
     return or_(*clauses)
 
 
-def scope_clause(scope: Scope, region_map: dict[str, str]):
+def scope_clause(scope: Scope, catalog: Catalog):
     """A WHERE clause on User limiting rows to the scope (None: unscoped)."""
     if scope.unscoped:
         return None
     clauses = []
     if scope.regions:
-        clauses.append(region_clause(scope.regions, region_map))
+        clauses.append(region_clause(scope.regions, catalog))
     if scope.departments:
         clauses.append(User.department.in_(scope.departments))
     return clauses[0] if len(clauses) == 1 else clauses[0] & clauses[1]
@@ -69,19 +66,19 @@ def require_unscoped() -> None:
         abort(403)
 
 
-def scope_filter(admin: User, region_map: dict[str, str]):
+def scope_filter(admin: User):
     """A WHERE clause on User limiting rows to the admin's scope (None: unscoped)."""
-    return scope_clause(scope_of(admin.id), region_map)
+    return scope_clause(scope_of(admin.id), get_catalog())
 
 
 def filter_choices(scope: Scope):
     """The department, country and region lists of the filters: only what is in scope."""
     catalog = get_catalog()
-    regions = sorted(scope.regions or set(catalog.regions.values()) | {"global"})
+    regions = [r for r in catalog.region_ids if not scope.regions or r in scope.regions]
     countries = [(code, name) for code, name in country_choices()
                  if not scope.regions or catalog.region_for(code) in scope.regions]
     departments = select(User.department).distinct().where(User.department.is_not(None))
-    clause = scope_clause(scope, catalog.regions)
+    clause = scope_clause(scope, catalog)
     if clause is not None:
         departments = departments.where(clause)
     return db.session.scalars(departments.order_by(User.department)).all(), countries, regions

@@ -8,18 +8,18 @@ import json
 from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
+from ..api.models import ApiToken
 from ..auth.roles import role_required
 from ..extensions import db
 from ..models import AuditLog, User, utcnow
+from ..paging import PAGE_SIZE, page_number
 from . import bp
 from .audit import record
 from .cells import safe_cell
-from .models import ApiToken
 from .scope import require_unscoped
-
-PAGE_SIZE = 50
 
 
 @bp.route("/api-tokens", methods=["GET", "POST"])
@@ -56,7 +56,8 @@ def revoke_api_token(token_id: int):
 
 
 def _audit_query():
-    query = select(AuditLog, User.employee_id).outerjoin(User, User.id == AuditLog.actor_id)
+    # the actor's employee id comes with each entry: a many-to-one joined load, in one query
+    query = select(AuditLog).options(joinedload(AuditLog.actor).load_only(User.employee_id))
     action = (request.args.get("action") or "").strip()[:64]
     if action:
         query = query.where(AuditLog.action == action)
@@ -67,13 +68,9 @@ def _audit_query():
 @role_required("admin")
 def audit_log():
     require_unscoped()
-    query = _audit_query()
-    page = max(request.args.get("page", 1, type=int), 1)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.execute(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    pagination = db.paginate(_audit_query(), page=page_number(), per_page=PAGE_SIZE, error_out=False)
     actions = db.session.scalars(select(AuditLog.action).distinct().order_by(AuditLog.action)).all()
-    return render_template("admin/audit.html", rows=rows, total=total, page=page, args=request.args,
-                           pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), actions=actions)
+    return render_template("admin/audit.html", pagination=pagination, args=request.args, actions=actions)
 
 
 @bp.get("/audit.csv")
@@ -86,10 +83,10 @@ def audit_csv():
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(["at", "actor", "action", "target", "before", "after", "note"])
-        for chunk in db.session.execute(statement).partitions():
-            for entry, actor in chunk:
+        for chunk in db.session.scalars(statement).partitions():
+            for entry in chunk:
                 writer.writerow([entry.at.isoformat()] + [safe_cell(text) for text in (
-                    actor, entry.action, entry.target,
+                    entry.actor and entry.actor.employee_id, entry.action, entry.target,
                     json.dumps(entry.before, ensure_ascii=False) if entry.before else "",
                     json.dumps(entry.after, ensure_ascii=False) if entry.after else "", entry.note)])
             yield buffer.getvalue()

@@ -1,15 +1,26 @@
 """Admin: users (list, create, edit, deactivate, roles) and the CSV import page."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
+from ..auth.grants import (
+    OUTSIDE_SCOPE,
+    ROLE_NOT_GRANTABLE,
+    UNSCOPED,
+    Person,
+    Scope,
+    grantable_roles,
+    may_set_scopes,
+    refusal,
+)
 from ..auth.roles import role_required
 from ..extensions import db
-from ..auth.grants import (OUTSIDE_SCOPE, ROLE_NOT_GRANTABLE, UNSCOPED, Person, Scope, grantable_roles,
-                           may_set_scopes, refusal)
 from ..models import ROLES, User
+from ..paging import PAGE_SIZE, page_number
 from ..web import country_choices, current_locale, get_catalog
 from . import bp
 from .audit import record, snapshot
@@ -18,11 +29,9 @@ from .importer import run_import
 from .messages import rows_with_messages
 from .scope import filter_choices, person_of, scope_clause, scope_of, set_scope
 
-PAGE_SIZE = 50
-
 
 def _scoped(query):
-    clause = scope_clause(actor_scope(), get_catalog().regions)
+    clause = scope_clause(actor_scope(), get_catalog())
     return query if clause is None else query.where(clause)
 
 
@@ -37,7 +46,7 @@ def _user_or_404(user_id: int) -> User:
     that person at all), 403 for a privileged person inside it."""
     user = db.session.get(User, user_id)
     why = refusal(actor_scope(), person_of(user)) if user is not None else OUTSIDE_SCOPE
-    if why == OUTSIDE_SCOPE:
+    if user is None or why == OUTSIDE_SCOPE:
         abort(404)
     if why is not None:
         abort(403)
@@ -66,13 +75,10 @@ def users():
         query = query.where(User.country == args["country"][:2].upper())
     if args.get("active") in ("yes", "no"):
         query = query.where(User.active.is_(args["active"] == "yes"))
-    page = max(args.get("page", 1, type=int), 1)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(query.order_by(User.name, User.id).limit(PAGE_SIZE)
-                              .offset((page - 1) * PAGE_SIZE)).all()
+    pagination = db.paginate(query.order_by(User.name, User.id), page=page_number(), per_page=PAGE_SIZE,
+                             error_out=False)
     departments, countries, _regions = filter_choices(actor_scope())
-    return render_template("admin/users.html", users=rows, total=total, page=page, args=args,
-                           pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+    return render_template("admin/users.html", pagination=pagination, args=args,
                            departments=departments, countries=countries, role_labels=role_labels())
 
 
@@ -91,8 +97,9 @@ def _fill(user: User, form: UserForm) -> None:
 
 
 def _conflict(form: UserForm, user_id: int | None) -> bool:
-    checks = [(User.employee_id, form.employee_id.data.strip(), form.employee_id,
-               _("Another user has this employee ID."))]
+    # (column, value, form field, message)
+    checks: list[tuple[Any, str, Any, str]] = [(User.employee_id, form.employee_id.data.strip(), form.employee_id,
+                                                _("Another user has this employee ID."))]
     if form.email.data:
         checks.append((func.lower(User.email), form.email.data.strip().lower(), form.email,
                        _("Another user has this email.")))
@@ -112,9 +119,9 @@ def _save_user(user: User | None, form: UserForm, scope: Scope):
     before = None if created else snapshot(user)
     old_scope = UNSCOPED if created else scope_of(user.id)
     _fill(user, form)
-    why = refusal(scope, None if created else Person.of(before["roles"], before["country"],
-                                                         before["department"], get_catalog().region_for),
-                  person_of(user))
+    previous = None if before is None else Person.of(before["roles"], before["country"], before["department"],
+                                                     get_catalog().region_for)
+    why = refusal(scope, previous, person_of(user))
     if why is not None:
         db.session.rollback()
         if why == ROLE_NOT_GRANTABLE:
@@ -151,7 +158,7 @@ def edit_user(user_id: int | None = None):
     scope = actor_scope()
     catalog = get_catalog()
     form = UserForm(obj=user, countries=country_choices(), roles=grantable_roles(scope, ROLES),
-                    regions=sorted(set(catalog.regions.values()) | {"global"}),
+                    regions=[(r, catalog.region_name(r, current_locale())) for r in catalog.region_ids],
                     sets_scopes=may_set_scopes(scope))
     if request.method == "GET":
         form.roles.data = user.roles.split() if user else ["learner"]
@@ -208,8 +215,8 @@ def _import_in_background(text: str, form: ImportForm):
     """Large files run as a task; the tasks page shows progress and row errors."""
     from flask_login import current_user
 
-    from ..tasks.jobs import import_users_job
     from ..tasks.runs import new_run
+    from .jobs import import_users_job
     run_id = new_run("import_users", current_user.id)
     record("users.import", form.file.data.filename or "upload", None, {"task": run_id})
     db.session.commit()
@@ -218,4 +225,4 @@ def _import_in_background(text: str, form: ImportForm):
     return redirect(url_for(".tasks"))
 
 
-__all__ = ["current_locale"]
+

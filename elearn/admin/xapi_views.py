@@ -1,7 +1,7 @@
 """Admin: xAPI export as JSON."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import current_app, jsonify, request
 
@@ -20,7 +20,7 @@ def xapi_export():
     since = None
     if request.args.get("since"):
         try:
-            since = datetime.fromisoformat(request.args["since"][:32]).astimezone(timezone.utc)
+            since = datetime.fromisoformat(request.args["since"][:32]).astimezone(UTC)
         except ValueError:
             return jsonify(error="bad_request", message="since must be an ISO 8601 date or time"), 400
     return jsonify(statements_since(since, get_catalog(), current_app.config["ELEARN_XAPI_HOMEPAGE"],

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from .. import security_log
 from ..extensions import csrf, db
 from ..models import Assignment, Completion, User
-from ..training.status import status_expression
+from ..training.learner_status import status_expression
 from ..web import get_catalog
 from . import bp
 from .tokens import check_token

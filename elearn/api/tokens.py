@@ -7,9 +7,9 @@ import secrets
 
 from sqlalchemy import select
 
-from ..admin.models import ApiToken
 from ..extensions import db
 from ..models import utcnow
+from .models import ApiToken
 
 PREFIX = "elk_"
 

@@ -1,7 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from ..forms import BaseForm
 from wtforms import HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
+
+from ..forms import BaseForm
 
 
 class LoginForm(BaseForm):

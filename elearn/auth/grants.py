@@ -55,7 +55,7 @@ class Person:
 
     @classmethod
     def of(cls, roles: str | Iterable[str], country: str | None, department: str | None,
-           region_for: Callable[[str | None], str]) -> "Person":
+           region_for: Callable[[str | None], str]) -> Person:
         names = roles.split() if isinstance(roles, str) else roles
         return cls(frozenset(names), region_for(country), department)
 

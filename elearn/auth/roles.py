@@ -6,14 +6,15 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user
 
+from ..extensions import login_manager
+
 
 def role_required(role: str):
     def decorate(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
-                from flask import current_app
-                return current_app.login_manager.unauthorized()
+                return login_manager.unauthorized()
             if not current_user.has_role(role):
                 abort(403)
             return view(*args, **kwargs)

@@ -5,13 +5,13 @@ from sqlalchemy import func, or_, select
 
 from .. import security_log
 from ..extensions import db
-from ..ratelimit import configured, limiter
 from ..models import User
+from ..ratelimit import configured, limiter
 from ..web import is_safe_next
 from . import bp
 from .forms import LoginForm
-from .signed_in import forget_learner_state
 from .passwords import verify_password
+from .signed_in import forget_learner_state
 
 
 def find_user_for_login(login: str) -> User | None:
@@ -57,7 +57,7 @@ def logout():
 @limiter.limit(configured("ELEARN_LOGIN_LIMIT"), methods=["POST"])
 def activate():
     """An imported person sets a password with the one-time code an admin printed."""
-    from ..admin.activation import redeem
+    from .activation import redeem
     from .forms import ActivateForm
     from .passwords import hash_password
     form = ActivateForm()

@@ -2,12 +2,14 @@
 only while the account is active, so deactivating someone ends their sessions at
 their next request.
 
-Most pages get the ORM User through Flask-Login's loader. The learner's course
-pages (module, acknowledge, quiz: the busiest requests) read the person, their
-current assignment of the course, acknowledged modules and completion in one query
-(`learner_course`), without a transaction or ORM objects. Page views (GET) then reuse
+Flask-Login asks `load_user` for the person its session names. Most pages get the ORM
+User. The learner's course pages (module, acknowledge, quiz: the busiest requests)
+first say which course they show (`learner_course`); for them the loader reads the
+person, their current assignment of the course, acknowledged modules and completion
+in one query, and answers with a read-only SignedInUser. Page views (GET) then reuse
 that state from the signed session for ELEARN_STATE_RECHECK_SECONDS; submissions
-always read the database, and those that change the state drop the saved copy
+read the database (the quiz's, whose one INSERT checks the account and the cycle
+itself, may reuse it too), and those that change the state drop the saved copy
 (forget_learner_state), so the learner's own progress shows at once. The session is
 signed: a client can replay its own older state for at most that long, never forge
 one. Signing out removes it from the cookie.
@@ -17,23 +19,12 @@ from __future__ import annotations
 import time
 from dataclasses import astuple, dataclass
 
-from flask import current_app, request, session
-from flask_login import UserMixin
+from flask import current_app, g, request, session
+from flask_login import UserMixin, current_user
 from sqlalchemy import and_, bindparam, select
 
-from ..dbread import CompiledStatement
 from ..extensions import db
 from ..models import Assignment, Completion, ModuleProgress, PersonFacts, User, active_user
-
-#: where Flask-Login keeps the signed-in user's id in the session
-SESSION_USER_KEY = "_user_id"
-
-
-def load_user(user_id: str) -> User | None:
-    """Flask-Login's user loader."""
-    if not user_id.isdigit():
-        return None
-    return db.session.scalar(select(User).where(active_user(int(user_id))))
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,11 +47,19 @@ class LearnerCourse:
     acknowledged: frozenset[str]  #: module ids acknowledged in this cycle
     completed: bool  #: this cycle has its completion
 
+    @property
+    def cycle(self) -> int:
+        """The current cycle's assignment id (pages of a course require it assigned)."""
+        if self.assignment_id is None:
+            raise LookupError("the course is not assigned to this learner")
+        return self.assignment_id
+
 
 _USER_COLUMNS = (User.id, User.name, User.display_name, User.country, User.hr_locale,
                  User.chosen_locale, User.timezone, User.roles)
-_LEARNER_COURSE = CompiledStatement(
-    select(*_USER_COLUMNS, Assignment.id, ModuleProgress.module_id, Completion.id)
+_LEARNER_COURSE = (
+    select(*_USER_COLUMNS, Assignment.id.label("assignment_id"), ModuleProgress.module_id,
+           Completion.id.label("completion_id"))
     .select_from(User)
     .outerjoin(Assignment, and_(Assignment.user_id == User.id,
                                 Assignment.course_id == bindparam("course_id"),
@@ -69,39 +68,36 @@ _LEARNER_COURSE = CompiledStatement(
     .outerjoin(Completion, Completion.assignment_id == Assignment.id)
     .where(active_user(bindparam("user_id"))))
 
-
 #: session key: {course id: (read at (epoch seconds), user fields..., assignment id,
 #: acknowledged module ids, completed)}
 STATE_KEY = "_course_state"
 
 
-def session_user_id() -> int | None:
-    """The user id the signed session names (whether that account is active is for the
-    database to say)."""
-    user_id = str(session.get(SESSION_USER_KEY, ""))
-    return int(user_id) if user_id.isdigit() else None
-
-
-def learner_course(course_id: str) -> LearnerCourse | None:
-    """The signed-in learner and their current cycle of the course; None when nobody
-    (active) is signed in. Makes them Flask-Login's current_user for this request."""
-    user_id = session_user_id()
-    if user_id is None:
+def load_user(user_id: str) -> User | SignedInUser | None:
+    """Flask-Login's user loader: None unless the account is active. On a learner's
+    course page, the person as read with their course (see learner_course)."""
+    if not user_id.isdigit():
         return None
-    state = _saved_state(user_id, course_id) if request.method == "GET" else None
-    if state is None:
-        state = _read_state(user_id, course_id)
-        if state is None:
-            return None
-        if request.method == "GET" and current_app.config["ELEARN_STATE_RECHECK_SECONDS"] > 0:
-            saved = dict(session.get(STATE_KEY) or {})
-            # Tuples: the session hands out a fresh copy per request, and immutable
-            # values need none (see sessions.py).
-            saved[course_id] = (int(time.time()), *astuple(state.user), state.assignment_id,
-                                tuple(sorted(state.acknowledged)), state.completed)
-            session[STATE_KEY] = saved
-    # Flask-Login's own hook for "this request's user" (what its loader would set).
-    current_app.login_manager._update_request_context_with_user(state.user)
+    course_id = g.get("learner_course_id")
+    if course_id is None:
+        return db.session.scalar(select(User).where(active_user(int(user_id))))
+    state = g.learner_course = _course_state(int(user_id), course_id)
+    return None if state is None else state.user
+
+
+def learner_course(course_id: str, saved: bool | None = None) -> LearnerCourse | None:
+    """The signed-in learner and their current cycle of the course; None when nobody
+    (active) is signed in. Their SignedInUser is Flask-Login's current_user for this
+    request. `saved`: whether the state saved in the session will do (by default, on
+    page views only)."""
+    g.learner_course_id = course_id
+    g.learner_course_saved = request.method == "GET" if saved is None else saved
+    user = current_user._get_current_object()  # Flask-Login calls load_user (once per request)
+    if not user.is_authenticated:
+        return None
+    state = g.get("learner_course")
+    if state is None:  # the user was loaded before this request named its course
+        state = g.learner_course = _course_state(user.id, course_id)
     return state
 
 
@@ -115,6 +111,25 @@ def forget_learner_state(course_id: str | None = None) -> None:
         session[STATE_KEY] = {k: v for k, v in saved.items() if k != course_id}
 
 
+def account_active(user_id: int) -> bool:
+    return db.session.scalar(select(User.id).where(active_user(user_id))) is not None
+
+
+def _course_state(user_id: int, course_id: str) -> LearnerCourse | None:
+    """The state saved in the session while it is recent, where it will do (see
+    learner_course), else read (and saved for next time)."""
+    reuse = g.get("learner_course_saved", False)
+    state = _saved_state(user_id, course_id) if reuse else None
+    if state is None:
+        state = _read_state(user_id, course_id)
+        if state is not None and reuse and current_app.config["ELEARN_STATE_RECHECK_SECONDS"] > 0:
+            saved = dict(session.get(STATE_KEY) or {})
+            saved[course_id] = (int(time.time()), *astuple(state.user), state.assignment_id,
+                                tuple(sorted(state.acknowledged)), state.completed)
+            session[STATE_KEY] = saved
+    return state
+
+
 def _saved_state(user_id: int, course_id: str) -> LearnerCourse | None:
     saved = (session.get(STATE_KEY) or {}).get(course_id)
     fields = len(_USER_COLUMNS)
@@ -126,10 +141,11 @@ def _saved_state(user_id: int, course_id: str) -> LearnerCourse | None:
 
 
 def _read_state(user_id: int, course_id: str) -> LearnerCourse | None:
-    rows = _LEARNER_COURSE.all(db.engine, {"user_id": user_id, "course_id": course_id})
+    rows = db.session.execute(_LEARNER_COURSE, {"user_id": user_id, "course_id": course_id}).mappings().all()
     if not rows:
         return None
     first = rows[0]
-    return LearnerCourse(user=SignedInUser(*first[:len(_USER_COLUMNS)]), assignment_id=first[-3],
-                         acknowledged=frozenset(row[-2] for row in rows if row[-2] is not None),
-                         completed=first[-1] is not None)
+    return LearnerCourse(user=SignedInUser(*(first[column.key] for column in _USER_COLUMNS)),
+                         assignment_id=first["assignment_id"],
+                         acknowledged=frozenset(row["module_id"] for row in rows if row["module_id"] is not None),
+                         completed=first["completion_id"] is not None)

@@ -6,19 +6,21 @@ Catalog for its lifetime and never renders Markdown on a request.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+from typing import Any, TypeVar
 
-from .model import Course, Helpline, Module, Quiz
+from .model import DEFAULT_REGION, Course, Helpline, Module, Quiz, locale_fallback
 from .questions import parse_question, same_check
 from .render import render_markdown
 from .yamlfile import ContentError, file_hash, read_yaml, split_front_matter
 
-REGIONS = ("north_america", "latin_america", "europe", "arab_states", "south_asia",
-           "east_asia", "southeast_asia", "global")
-DEFAULT_REGION = "global"
+_REGION_ID = re.compile(r"^[a-z][a-z_]*$")
 _MODULE_FILE = re.compile(r"^(\d+)-([a-z0-9][a-z0-9-]*)\.md$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -37,12 +39,33 @@ class Catalog:
     root: Path
     courses: dict[str, Course] = field(default_factory=dict)
     regions: dict[str, str] = field(default_factory=dict)  #: country -> region
+    #: region id -> locale -> its name, in the order of content/regions.yaml
+    region_names: dict[str, dict[str, str]] = field(default_factory=dict)
     helplines: dict[str, tuple[Helpline, ...]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
     def region_for(self, country: str | None) -> str:
         """The one region lookup: ISO 3166-1 alpha-2 country -> region."""
         return self.regions.get((country or "").upper(), DEFAULT_REGION)
+
+    @property
+    def default_region(self) -> str:
+        """The region of every country the map does not name (and of no country)."""
+        return DEFAULT_REGION
+
+    @property
+    def region_ids(self) -> tuple[str, ...]:
+        return tuple(self.region_names) or (DEFAULT_REGION,)
+
+    def countries_in(self, regions: Container[str]) -> set[str]:
+        """The mapped countries of these regions (the default region also holds every
+        unmapped code: Catalog.region_for)."""
+        return {country for country, region in self.regions.items() if region in regions}
+
+    def region_name(self, region: str, locale: str) -> str:
+        """The region's name in the locale, its language, or English; else its id."""
+        names = self.region_names.get(region)
+        return names[locale_fallback(locale, names, "en")] if names else region
 
     def helplines_for(self, country: str | None) -> tuple[Helpline, ...]:
         return self.helplines.get((country or "").upper(), ())
@@ -60,16 +83,16 @@ def load_catalog(root: str | Path) -> Catalog:
     root = Path(root)
     catalog = Catalog(root=root)
     problems = catalog.problems
-    _guard(problems, lambda: catalog.regions.update(_load_regions(root / "regions.yaml")))
+    _guard(problems, lambda: _load_regions(root / "regions.yaml", catalog))
     _guard(problems, lambda: catalog.helplines.update(_load_helplines(root / "helplines.yaml")))
     for course_yaml in sorted(root.glob("*/course.yaml")):
-        course = _guard(problems, lambda: _load_course(course_yaml, problems))
+        course = _guard(problems, partial(_load_course, course_yaml, catalog.region_ids, problems))
         if course is not None:
             catalog.courses[course.id] = course
     return catalog
 
 
-def _guard(problems: list[Problem], action):
+def _guard(problems: list[Problem], action: Callable[[], T]) -> T | None:
     try:
         return action()
     except ContentError as exc:
@@ -77,7 +100,7 @@ def _guard(problems: list[Problem], action):
         return None
 
 
-def _require(mapping, key, path: Path, kind=None):
+def _require(mapping: Any, key: str, path: Path, kind: type[Any] | None = None) -> Any:
     if not isinstance(mapping, dict) or key not in mapping:
         raise ContentError(path, getattr(mapping, "line", 1), f"missing '{key}'")
     value = mapping[key]
@@ -86,24 +109,34 @@ def _require(mapping, key, path: Path, kind=None):
     return value
 
 
-def _load_regions(path: Path) -> dict[str, str]:
+def _load_regions(path: Path, catalog: Catalog) -> None:
+    """`regions`: region id -> {locale: name} (the default region among them);
+    `countries`: ISO code -> region id."""
     if not path.exists():
-        return {}
+        return
     data = read_yaml(path) or {}
+    names = _require(data, "regions", path, dict)
+    for region, by_locale in names.items():
+        if not _REGION_ID.match(str(region)) or not isinstance(by_locale, dict) or "en" not in by_locale:
+            raise ContentError(path, names.line, f"region '{region}' needs an id in lower case and an 'en' name")
+    if DEFAULT_REGION not in names:
+        raise ContentError(path, names.line, f"the region '{DEFAULT_REGION}' (unmapped countries) is missing")
     countries = _require(data, "countries", path, dict)
     for code, region in countries.items():
         if not _COUNTRY.match(str(code)):
             raise ContentError(path, countries.line, f"'{code}' is not an ISO 3166-1 alpha-2 code")
-        if region not in REGIONS:
+        if region not in names:
             raise ContentError(path, countries.line, f"{code}: unknown region '{region}'")
-    return dict(countries)
+    catalog.region_names.update({region: {str(k): str(v) for k, v in by_locale.items()}
+                                 for region, by_locale in names.items()})
+    catalog.regions.update(countries)
 
 
 def _load_helplines(path: Path) -> dict[str, tuple[Helpline, ...]]:
     if not path.exists():
         return {}
-    data = read_yaml(path) or {}
-    result = {}
+    data: Any = read_yaml(path) or {}
+    result: dict[str, tuple[Helpline, ...]] = {}
     for code, entries in data.items():
         if not _COUNTRY.match(str(code)) or not isinstance(entries, list):
             raise ContentError(path, data.line, f"'{code}' must be a country code with a list")
@@ -117,13 +150,13 @@ def _load_helplines(path: Path) -> dict[str, tuple[Helpline, ...]]:
             unknown = set(entry) - set(known)
             if unknown:
                 raise ContentError(path, entry.line, f"unknown keys: {', '.join(sorted(unknown))}")
-            lines.append(Helpline(**{k: (str(v) if k != "anonymous" else bool(v))
-                                     for k, v in entry.items()}))
+            fields: dict[str, Any] = {k: (str(v) if k != "anonymous" else bool(v)) for k, v in entry.items()}
+            lines.append(Helpline(**fields))
         result[code] = tuple(lines)
     return result
 
 
-def _load_course(path: Path, problems: list[Problem]) -> Course:
+def _load_course(path: Path, regions: tuple[str, ...], problems: list[Problem]) -> Course:
     data = read_yaml(path)
     course_id = _require(data, "id", path, str)
     if course_id != path.parent.name:
@@ -160,7 +193,7 @@ def _load_course(path: Path, problems: list[Problem]) -> Course:
             folder, default, locale, source_modules, None, problems)
         course.quizzes[locale] = _load_quiz(
             folder / locale / "quiz.yaml", locale, course.quizzes[default], problems)
-    _load_regional(course, folder / "regions", problems)
+    _load_regional(course, folder / "regions", regions, problems)
     if course.regional_after and course.regional_after not in {m.id for m in source_modules}:
         problems.append(Problem(path, data.line,
                                 f"regional_after names unknown module '{course.regional_after}'"))
@@ -177,17 +210,19 @@ def _module_files(folder: Path) -> list[tuple[int, str, Path]]:
     return found
 
 
-def _load_modules(folder, locale, region, sources, problems) -> tuple[Module, ...]:
+def _load_modules(folder: Path, locale: str, region: str | None, sources: dict[str, Path] | None,
+                  problems: list[Problem]) -> tuple[Module, ...]:
     modules = []
     for order, slug, file in _module_files(folder):
         source = sources.get(slug) if sources is not None else None
-        module = _guard(problems, lambda: _parse_module(file, order, slug, locale, region, source, problems))
+        module = _guard(problems, partial(_parse_module, file, order, slug, locale, region, source, problems))
         if module is not None:
             modules.append(module)
     return tuple(modules)
 
 
-def _parse_module(file, order, slug, locale, region, source_file, problems) -> Module:
+def _parse_module(file: Path, order: int, slug: str, locale: str, region: str | None, source_file: Path | None,
+                  problems: list[Problem]) -> Module:
     meta, body, body_line = split_front_matter(file.read_text(encoding="utf-8"), file)
     title = _require(meta, "title", file, str)
     minutes = _require(meta, "minutes", file, int)
@@ -205,14 +240,15 @@ def _parse_module(file, order, slug, locale, region, source_file, problems) -> M
                   html=html, region=region, check=check, source_hash=source_hash)
 
 
-def _check_fresh(file: Path, meta: dict, source_file: Path, problems: list[Problem]) -> None:
+def _check_fresh(file: Path, meta: dict[str, Any], source_file: Path, problems: list[Problem]) -> None:
     recorded = meta.get("source_hash")
     if recorded != file_hash(source_file):
         why = "no source_hash" if not recorded else f"{source_file.name} changed since translation"
         problems.append(Problem(file, getattr(meta, "line", 1), f"stale translation: {why}", "stale"))
 
 
-def _load_translations(folder, default, locale, source_modules, region, problems):
+def _load_translations(folder: Path, default: str, locale: str, source_modules: tuple[Module, ...],
+                       region: str | None, problems: list[Problem]) -> tuple[Module, ...]:
     source_dir = folder / default
     sources = {slug: f for _, slug, f in _module_files(source_dir)}
     modules = _load_modules(folder / locale, locale, region, sources, problems)
@@ -233,7 +269,7 @@ def _load_translations(folder, default, locale, source_modules, region, problems
     return tuple(by_id.get(m.id, m) for m in source_modules)
 
 
-def _load_quiz(path: Path, locale: str, source: Quiz | None, problems) -> Quiz:
+def _load_quiz(path: Path, locale: str, source: Quiz | None, problems: list[Problem]) -> Quiz:
     if not path.exists():
         problems.append(Problem(path, 1, "missing quiz.yaml"))
         if source is None:
@@ -266,13 +302,13 @@ def _load_quiz(path: Path, locale: str, source: Quiz | None, problems) -> Quiz:
                 questions=tuple(questions), source_hash=data.get("source_hash"))
 
 
-def _load_regional(course: Course, folder: Path, problems: list[Problem]) -> None:
+def _load_regional(course: Course, folder: Path, regions: tuple[str, ...], problems: list[Problem]) -> None:
     if not folder.is_dir():
         return
     for region_dir in sorted(p for p in folder.iterdir() if p.is_dir()):
         region = region_dir.name
-        if region not in REGIONS:
-            problems.append(Problem(region_dir, 1, f"unknown region '{region}'"))
+        if region not in regions:
+            problems.append(Problem(region_dir, 1, f"unknown region '{region}' (content/regions.yaml)"))
             continue
         default = course.default_locale
         source = _load_modules(region_dir / default, default, region, None, problems)

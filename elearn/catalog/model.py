@@ -5,11 +5,24 @@ to course, module and question ids, never to file paths or rendered text.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 QUESTION_TYPES = ("single", "multiple", "true_false")
 TRUE_FALSE_OPTION_IDS = ("true", "false")
 
+#: the region of every country content/regions.yaml does not map
+DEFAULT_REGION = "global"
+
+
+def locale_fallback(requested: str, available: Iterable[str], default: str) -> str:
+    """The one locale fallback for content: the requested locale (es_MX) if available,
+    else one of its language (es), else the default."""
+    available = tuple(available)
+    if requested in available:
+        return requested
+    language = requested.replace("-", "_").split("_")[0]
+    return next((locale for locale in available if locale.split("_")[0] == language), default)
 
 @dataclass(frozen=True)
 class Option:
@@ -71,7 +84,7 @@ class Helpline:
 @dataclass(frozen=True)
 class CourseView:
     """What one learner sees of a course: one locale, one region, modules in order."""
-    course: "Course"
+    course: Course
     locale: str  #: the locale the content is served in
     requested_locale: str
     region: str
@@ -140,18 +153,12 @@ class Course:
 
     def content_locale(self, requested: str) -> str:
         """learner locale (es_MX) -> its language (es) -> the course default."""
-        if requested in self.locales:
-            return requested
-        language = requested.replace("-", "_").split("_")[0]
-        for locale in self.locales:
-            if locale.split("_")[0] == language:
-                return locale
-        return self.default_locale
+        return locale_fallback(requested, self.locales, self.default_locale)
 
     def region_used(self, region: str) -> str:
         if not self.regional:
             return region
-        return region if region in self.regional else "global"
+        return region if region in self.regional else DEFAULT_REGION
 
     def view(self, requested_locale: str, region: str) -> CourseView:
         """Views are built once per (locale, region) and reused: never per request."""

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from .model import QUESTION_TYPES, TRUE_FALSE_OPTION_IDS, Option, Question, Quiz
 from .yamlfile import ContentError
 
 
-def parse_question(item, path: Path, source: Quiz | None, default_id: str | None = None) -> Question:
+def parse_question(item: Any, path: Path, source: Quiz | None, default_id: str | None = None) -> Question:
     line = getattr(item, "line", 1)
     if not isinstance(item, dict):
         raise ContentError(path, line, "a question must be a mapping")
@@ -33,7 +34,8 @@ def parse_question(item, path: Path, source: Quiz | None, default_id: str | None
             raise ContentError(path, line, f"question '{qid}': answer must list option ids")
         unknown = answer - {o.id for o in options}
         if unknown:
-            raise ContentError(path, line, f"question '{qid}': answer names unknown option(s) {', '.join(sorted(unknown))}")
+            raise ContentError(path, line,
+                               f"question '{qid}': answer names unknown option(s) {', '.join(sorted(unknown))}")
         if qtype == "single" and len(answer) != 1:
             raise ContentError(path, line, f"question '{qid}': a single-choice question has one answer")
     question = Question(id=qid, type=qtype, text=item["text"].strip(), options=options,
@@ -43,7 +45,7 @@ def parse_question(item, path: Path, source: Quiz | None, default_id: str | None
     return question
 
 
-def _parse_options(item, path, qid, line) -> tuple[Option, ...]:
+def _parse_options(item: Any, path: Path, qid: str, line: int) -> tuple[Option, ...]:
     raw = item.get("options")
     if not isinstance(raw, list) or len(raw) < 2:
         raise ContentError(path, line, f"question '{qid}': needs at least two options")

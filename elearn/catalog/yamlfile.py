@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 
-class LineDict(dict):
+class LineDict(dict[Any, Any]):
     """A mapping that knows the 1-based line it started on."""
     line: int = 0
 
@@ -32,7 +33,7 @@ class ContentError(Exception):
         self.path, self.line, self.message = path, line, message
 
 
-def parse_yaml(text: str, path: Path, first_line: int = 1):
+def parse_yaml(text: str, path: Path, first_line: int = 1) -> Any:
     loader = _Loader(text)
     loader.line_offset = first_line - 1
     try:
@@ -45,11 +46,11 @@ def parse_yaml(text: str, path: Path, first_line: int = 1):
         loader.dispose()
 
 
-def read_yaml(path: Path):
+def read_yaml(path: Path) -> Any:
     return parse_yaml(path.read_text(encoding="utf-8"), path)
 
 
-def split_front_matter(text: str, path: Path) -> tuple[dict, str, int]:
+def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str, int]:
     """Returns (front matter, body, line number where the body starts)."""
     if not text.startswith("---\n"):
         raise ContentError(path, 1, "missing front matter (the file must start with ---)")

@@ -6,19 +6,19 @@ from datetime import timedelta
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..auth.roles import role_required
 from ..extensions import db
 from ..i18n import LOCALES
 from ..models import utcnow
+from ..paging import PAGE_SIZE, page_number
 from ..web import country_choices
 from . import bp
 from .forms import CaseMessageForm, CaseStatusForm, category_labels, status_labels
 from .models import CATEGORIES, STATUSES, Concern
 from .service import add_message, change_status, decrypted, messages
 
-PAGE_SIZE = 50
 AGES = (7, 30, 90)
 
 
@@ -37,14 +37,12 @@ def queue():
         query = query.where(Concern.country == args["country"].upper())
     if args.get("language") in LOCALES:
         query = query.where(Concern.language == args["language"])
-    if args.get("older_than", type=int) in AGES:
-        query = query.where(Concern.created_at < utcnow() - timedelta(days=args.get("older_than", type=int)))
-    page = max(args.get("page", 1, type=int), 1)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    cases = db.session.scalars(query.order_by(Concern.created_at.asc())
-                               .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    return render_template("concerns/queue.html", cases=cases, total=total, page=page,
-                           pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), args=args,
+    older_than = args.get("older_than", type=int)
+    if older_than in AGES:
+        query = query.where(Concern.created_at < utcnow() - timedelta(days=older_than))
+    pagination = db.paginate(query.order_by(Concern.created_at.asc(), Concern.id), page=page_number(),
+                             per_page=PAGE_SIZE, error_out=False)
+    return render_template("concerns/queue.html", pagination=pagination, args=args,
                            statuses=status_labels(), categories=category_labels(),
                            countries=country_choices(), locales=LOCALES, ages=AGES)
 
@@ -56,10 +54,11 @@ def _case(case_id: int) -> Concern:
     return concern
 
 
-def _render_case(concern: Concern, failed_form: CaseMessageForm | None = None):
+def _render_case(concern: Concern, failed: tuple[str, CaseMessageForm] | None = None):
+    """The case page; `failed` is the (kind, form) just refused, shown with its errors."""
     forms = {kind: CaseMessageForm(prefix=kind) for kind in ("answer", "note")}
-    if failed_form is not None:
-        forms[failed_form._prefix.rstrip("-")] = failed_form
+    if failed is not None:
+        forms[failed[0]] = failed[1]
     return render_template("concerns/case.html", concern=concern, text=decrypted(concern),
                            answers=messages(concern, "answer"), notes=messages(concern, "note"),
                            status_form=CaseStatusForm(status=concern.status),
@@ -96,4 +95,4 @@ def add_case_message(case_id: int, kind: str):
         flash(_("The answer is saved. The reporter sees it on the status page.") if kind == "answer"
               else _("The internal note is saved."), "info")
         return redirect(url_for(".case", case_id=case_id))
-    return _render_case(concern, failed_form=form), 400
+    return _render_case(concern, failed=(kind, form)), 400

@@ -6,6 +6,8 @@ rotate-key` re-encrypts everything with the first so old keys can be retired.
 """
 from __future__ import annotations
 
+from typing import overload
+
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 
@@ -16,14 +18,23 @@ class ConcernCipher:
         self._fernet = MultiFernet([Fernet(k.strip().encode()) for k in keys])
 
     @classmethod
-    def from_config(cls, value: str | None) -> "ConcernCipher":
+    def from_config(cls, value: str | None) -> ConcernCipher:
         """The keys of ELEARN_CONCERN_KEYS (in debug and tests a generated one: see
         instance_keys); never derived from anything else."""
         return cls([k for k in (value or "").split(",") if k.strip()])
 
+    # Each of these keeps None (an absent optional text) as None, and a text as a text.
+    @overload
+    def encrypt(self, text: str) -> str: ...
+    @overload
+    def encrypt(self, text: None) -> None: ...
     def encrypt(self, text: str | None) -> str | None:
         return None if text is None else self._fernet.encrypt(text.encode()).decode()
 
+    @overload
+    def decrypt(self, token: str) -> str: ...
+    @overload
+    def decrypt(self, token: None) -> None: ...
     def decrypt(self, token: str | None) -> str | None:
         if token is None:
             return None
@@ -32,9 +43,19 @@ class ConcernCipher:
         except InvalidToken as exc:
             raise RuntimeError("a concern cannot be decrypted with the configured keys") from exc
 
+    @overload
+    def rotate(self, token: str) -> str: ...
+    @overload
+    def rotate(self, token: None) -> None: ...
     def rotate(self, token: str | None) -> str | None:
         return None if token is None else self._fernet.rotate(token.encode()).decode()
 
 
 def new_key() -> str:
     return Fernet.generate_key().decode()
+
+
+def init_app(app) -> None:
+    """The app's cipher for concern text (concerns/service.py uses it). create_app has
+    the keys configured, or in debug and tests generated (instance_keys.py)."""
+    app.extensions["elearn_concern_cipher"] = ConcernCipher.from_config(app.config["ELEARN_CONCERN_KEYS"])

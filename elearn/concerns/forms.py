@@ -1,8 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from ..forms import BaseForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from ..forms import BaseForm
 from .models import CATEGORIES, STATUSES
 
 
@@ -35,7 +35,8 @@ class ConcernForm(BaseForm):
                        validators=[Optional(), Length(max=200, message=_l("Use at most %(max)d characters."))])
     description = TextAreaField(
         _l("What happened?"),
-        description=_l("Say what you saw or heard: who, what, when and where. Do not put yourself at risk to find out more."),
+        description=_l("Say what you saw or heard: who, what, when and where. "
+                       "Do not put yourself at risk to find out more."),
         validators=[DataRequired(message=_l("Describe what happened.")),
                     Length(max=10000, message=_l("Use at most %(max)d characters."))])
     anonymous = BooleanField(_l("Stay anonymous"), default=True)

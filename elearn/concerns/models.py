@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ..models import UTCDateTime, utcnow
 
 #: the nine salient human-rights risks, plus "other"
@@ -16,7 +16,7 @@ CATEGORIES = ("forced_labour", "health_safety", "wages_hours", "association", "d
 STATUSES = ("received", "under_review", "action_taken", "closed")
 
 
-class Concern(db.Model):
+class Concern(Model):
     __tablename__ = "concerns"
     __table_args__ = (Index("ix_concerns_status_created", "status", "created_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -38,13 +38,13 @@ class Concern(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    messages: Mapped[list["ConcernMessage"]] = relationship(
+    messages: Mapped[list[ConcernMessage]] = relationship(
         back_populates="concern", cascade="all, delete-orphan", order_by="ConcernMessage.id")
-    events: Mapped[list["CaseEvent"]] = relationship(
+    events: Mapped[list[CaseEvent]] = relationship(
         back_populates="concern", cascade="all, delete-orphan", order_by="CaseEvent.id")
 
 
-class ConcernMessage(db.Model):
+class ConcernMessage(Model):
     """An answer the reporter reads, or an internal note the reporter never sees."""
     __tablename__ = "concern_messages"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,7 +57,7 @@ class ConcernMessage(db.Model):
     concern: Mapped[Concern] = relationship(back_populates="messages")
 
 
-class CaseEvent(db.Model):
+class CaseEvent(Model):
     """The case history: only case handlers see it (it is not the admin audit log)."""
     __tablename__ = "case_events"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -40,7 +40,7 @@ def concern_page():
         error = _("We do not know that country. Choose one from the list.")
     country = asked if asked in names else _visitor_country(names)
     helplines = get_catalog().helplines_for(country) if country else ()
-    return render_template("concerns/index.html", country=country, country_name=names.get(country),
+    return render_template("concerns/index.html", country=country, country_name=names.get(country or ""),
                            countries=countries, helplines=helplines, error=error)
 
 

@@ -22,12 +22,12 @@ def file_concern(*, category: str, country: str | None, site: str | None, descri
     """Store a new case; returns it and the receipt code to show once."""
     c = cipher()
     public_id, secret, code = new_receipt()
+    site_text, contact_text = (site or "").strip(), (contact or "").strip()
     concern = Concern(public_id=public_id, secret_hash=hash_secret(secret), category=category,
                       country=country or None, language=language, anonymous=anonymous,
                       body_enc=c.encrypt(description.strip()),
-                      site_enc=c.encrypt(site.strip()) if site and site.strip() else None,
-                      contact_enc=None if anonymous or not (contact or "").strip()
-                      else c.encrypt(contact.strip()))
+                      site_enc=c.encrypt(site_text) if site_text else None,
+                      contact_enc=None if anonymous or not contact_text else c.encrypt(contact_text))
     db.session.add(concern)
     db.session.flush()
     return concern, code

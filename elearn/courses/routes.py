@@ -1,38 +1,40 @@
 """Learner pages: my training, course, module, quiz, result, certificate, verify."""
 from __future__ import annotations
 
-from functools import wraps
+from functools import partial, wraps
 
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models import Assignment, Completion, QuizAttempt, utcnow
-from ..pagecache import ShellCache, user_key
-from ..auth.signed_in import LearnerCourse, forget_learner_state, learner_course, session_user_id
+from ..auth.signed_in import LearnerCourse, account_active, forget_learner_state, learner_course
 from ..catalog import Course, CourseView
+from ..extensions import db, login_manager
+from ..models import Assignment, Completion, QuizAttempt, utcnow
+from ..pagecache import render_shell, user_key
 from ..training.assignments import renew_cycles
 from ..training.completion import acknowledge_module, completion_by_code, completion_for, record_attempt
+from ..training.learner_status import status_expression
 from ..training.scoring import score_quiz
-from ..training.status import status_expression
 from ..web import current_locale, get_catalog
 from . import bp
 from .quizflow import ForgedSubmission, IncompleteSubmission, issue_attempt, read_answers, read_attempt
 
-SHELLS = ShellCache()
 
-
-def learner_course_view(view_function):
+def learner_course_view(view_function=None, *, saved_state: bool | None = None):
     """The learner's pages of one course: signed in (else to sign-in), the course exists
     (else 404) and is assigned to them (else 403). The view gets the course, the learner's
-    state from one query (auth/signed_in.py) and the course as they see it."""
+    state from one query or the session (auth/signed_in.py; `saved_state`: whether the
+    saved one will do, by default on page views) and the course as they see it."""
+    if view_function is None:
+        return partial(learner_course_view, saved_state=saved_state)
+
     @wraps(view_function)
     def wrapped(course_id: str, **kwargs):
-        state = learner_course(course_id)
+        state = learner_course(course_id, saved_state)
         if state is None:
-            return current_app.login_manager.unauthorized()
+            return login_manager.unauthorized()
         catalog = get_catalog()
         course = catalog.courses.get(course_id)
         if course is None:
@@ -80,9 +82,9 @@ def module_page(course: Course, state: LearnerCourse, view: CourseView, module_i
         abort(404)
     acknowledged = module_id in state.acknowledged
     previous, following = view.neighbours(module_id)
-    key = ("module", course.id, view.locale, view.region, module_id, acknowledged,
+    key = ("module", course.id, course.version, view.locale, view.region, module_id, acknowledged,
            current_locale(), user_key())
-    return SHELLS.render(key, "courses/module.html", view=view, module=module, previous=previous,
+    return render_shell(key, "courses/module.html", view=view, module=module, previous=previous,
                          following=following, acknowledged=acknowledged,
                          position=view.modules.index(module) + 1)
 
@@ -92,7 +94,7 @@ def module_page(course: Course, state: LearnerCourse, view: CourseView, module_i
 def acknowledge(course: Course, state: LearnerCourse, view: CourseView, module_id: str):
     if view.module(module_id) is None:
         abort(404)
-    acknowledge_module(state.assignment_id, state.user.id, view, module_id)
+    acknowledge_module(state.cycle, state.user.id, view, module_id)
     db.session.commit()
     forget_learner_state(course.id)
     _, following = view.neighbours(module_id)
@@ -104,36 +106,21 @@ def acknowledge(course: Course, state: LearnerCourse, view: CourseView, module_i
 @bp.get("/courses/<course_id>/quiz")
 @learner_course_view
 def quiz(course: Course, state: LearnerCourse, view: CourseView):
-    attempt = issue_attempt(current_app.secret_key, view, state.assignment_id)
+    attempt = issue_attempt(current_app.config["SECRET_KEY"], view, state.cycle)
     return render_template("courses/quiz.html", view=view, attempt=attempt, chosen={}, error=None)
 
 
 @bp.post("/courses/<course_id>/quiz")
-def submit_quiz(course_id: str):
-    """A submission needs no read before its one statement: the attempt token (signed
-    when the quiz was shown) names the cycle and the course view, and the INSERT checks
-    that the person is active and the cycle is theirs and current. Anything else (signed
-    out, unknown course, an old or forged token, an unanswered question, a refused
-    insert) takes the checked path, which reads the learner's state first."""
-    user_id = session_user_id()
-    course = get_catalog().courses.get(course_id)
+@learner_course_view(saved_state=True)
+def submit_quiz(course: Course, state: LearnerCourse, view: CourseView):
+    """The attempt token (signed when the quiz was shown) names the cycle and the course
+    view the questions were shown in. The state saved in the session will do: the one
+    INSERT stores the attempt only if the database finds the person active and the cycle
+    theirs and current (completion.record_attempt)."""
     try:
-        if user_id is None or course is None:
-            raise ForgedSubmission("not for the direct path")
-        attempt = read_attempt(current_app.secret_key, request.form.get("attempt", ""))
-        if attempt.view_key is None:
-            raise ForgedSubmission("token without its view")
-        view = course.view(*attempt.view_key)
-        stored = _store_attempt(course, view, user_id, attempt, read_answers(request.form, attempt, view))
-    except (ForgedSubmission, IncompleteSubmission):
-        stored = None
-    return stored or _checked_submission(course_id=course_id)
-
-
-@learner_course_view
-def _checked_submission(course: Course, state: LearnerCourse, view: CourseView):
-    try:
-        attempt = read_attempt(current_app.secret_key, request.form.get("attempt", ""), state.assignment_id)
+        attempt = read_attempt(current_app.config["SECRET_KEY"], request.form.get("attempt", ""), state.cycle)
+        if attempt.view_key is not None:
+            view = course.view(*attempt.view_key)
         answers = read_answers(request.form, attempt, view)
     except ForgedSubmission:
         abort(400)
@@ -141,16 +128,15 @@ def _checked_submission(course: Course, state: LearnerCourse, view: CourseView):
         return render_template("courses/quiz.html", view=view, attempt=attempt,
                                chosen=missing.answers,
                                error=_("Please answer every question before you submit.")), 400
-    return _store_attempt(course, view, state.user.id, attempt, answers) or abort(400)
-
-
-def _store_attempt(course: Course, view: CourseView, user_id: int, attempt, answers):
-    """Score and store; the redirect to the result, or None when the database refused."""
     result = score_quiz(course.answer_key, [q["id"] for q in attempt.shown],
                         {k: frozenset(v) for k, v in answers.items()}, course.pass_mark)
-    stored = record_attempt(user_id, attempt.assignment_id, view, attempt.nonce, attempt.shown, answers, result)
-    if stored is None:
-        return None
+    stored = record_attempt(state.user.id, attempt.assignment_id, view, attempt.nonce, attempt.shown, answers,
+                            result)
+    if stored is None:  # what the saved state said no longer holds
+        forget_learner_state(course.id)
+        if not account_active(state.user.id):
+            return login_manager.unauthorized()
+        abort(400)
     attempt_id, completed = stored
     if completed:
         forget_learner_state(course.id)  # the course pages must show the completion

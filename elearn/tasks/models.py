@@ -6,13 +6,11 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from ..models import UTCDateTime, utcnow
 
-STATES = ("queued", "running", "retrying", "done", "failed")
 
-
-class TaskRun(db.Model):
+class TaskRun(Model):
     __tablename__ = "task_runs"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(64))

@@ -9,21 +9,14 @@ from ..extensions import db
 from ..models import utcnow
 from .models import TaskRun
 
-_app = None
-
 
 @contextmanager
 def app_context():
-    """The caller's app when there is one (tests, CLI), else one app per worker process."""
-    global _app
-    if has_app_context():
-        yield current_app
-        return
-    if _app is None:
-        from .. import create_app
-        _app = create_app()
-    with _app.app_context():
-        yield _app
+    """The app the task runs in: the caller's (tests, commands), or in `elearn worker`
+    the app each consumer thread entered when it started (tasks/cli.py)."""
+    if not has_app_context():
+        raise RuntimeError("tasks run inside `elearn worker` or an app context")
+    yield current_app
 
 
 def new_run(name: str, created_by: int | None = None) -> int:

@@ -99,8 +99,8 @@ def renew_expired_cycles(catalog: Catalog, due_days: int, user_id: int | None = 
         if course is None:
             continue
         expired = expires_at is not None and expires_at <= now
-        retrain = course.retrain_on_major and course.major_version > assignment.course_major
-        if expired or retrain:
+        new_major = course.retrain_on_major and course.major_version > assignment.course_major
+        if expired or new_major:
             start_new_cycle(assignment, course, now + timedelta(days=due_days))
             changed += 1
     return changed

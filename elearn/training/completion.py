@@ -11,13 +11,12 @@ import base64
 import calendar
 import secrets
 from datetime import datetime
-from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import Table, bindparam, func, select
+from sqlalchemy import Executable, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..catalog import Course, CourseView
-from ..dbread import CompiledStatement
 from ..extensions import db
 from ..models import Assignment, Completion, ModuleProgress, QuizAttempt, User, active_user, utcnow
 from .scoring import QuizResult
@@ -41,36 +40,31 @@ def acknowledged_modules(assignment_id: int) -> set[str]:
         ModuleProgress.assignment_id == assignment_id)))
 
 
-def _insert_for(dialect: str):
-    """The dialect's INSERT, the one that has ON CONFLICT."""
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+def _insert(model: type[Any], dialect: str) -> postgresql.Insert | sqlite.Insert:
+    """The database's own INSERT, the one that has ON CONFLICT."""
+    return postgresql.insert(model) if dialect == "postgresql" else sqlite.insert(model)
 
 
-@lru_cache(maxsize=None)
-def _insert_statement(table: Table, unique: tuple[str, ...], dialect: str) -> CompiledStatement:
-    return CompiledStatement(_insert_for(dialect)(table).on_conflict_do_nothing(index_elements=list(unique))
-                             .returning(table.c.id))
-
-
-def _insert_unless_exists(model, unique: tuple[str, ...], **values) -> int | None:
+def _insert_unless_exists(model: type[ModuleProgress] | type[Completion], unique: tuple[str, ...],
+                          **values: object) -> int | None:
     """INSERT ... ON CONFLICT (unique) DO NOTHING RETURNING id, in the session's
     transaction: the new row's id, or None when the row exists (a resubmitted form, two
-    tabs, two app instances). One round trip; any other constraint still fails loudly.
-    Every column is given here: Python defaults are not applied on this path."""
-    statement = _insert_statement(model.__table__, unique, db.session.get_bind().dialect.name)
-    return statement.scalar(db.session, values)
+    tabs, two app instances). One statement; any other constraint still fails loudly."""
+    statement = (_insert(model, db.engine.dialect.name).values(**values)
+                 .on_conflict_do_nothing(index_elements=list(unique)).returning(model.id))
+    new_id: int | None = db.session.scalar(statement)
+    return new_id
 
 
 _ATTEMPT_COLUMNS = ("assignment_id", "token", "questions", "answers", "score", "passed", "locale", "region",
                     "course_version", "submitted_at")
 
 
-@lru_cache(maxsize=None)
-def _attempt_statement(dialect: str) -> CompiledStatement:
+def _attempt_insert(dialect: str) -> Executable:
     """The attempt, stored only if the person is active and the attempt's cycle is theirs
-    and current: checked by the database in the same statement, so a submission needs
-    no read before it. Returns the new id, the cycle's acknowledged-module count and
-    completion count (what decides whether the course may now be complete)."""
+    and current: checked by the database in the same statement. Returns the new id, the
+    cycle's acknowledged-module count and completion count (what decides whether the
+    course may now be complete)."""
     attempts = QuizAttempt.__table__
     source = (select(Assignment.id, *(bindparam(name, type_=attempts.c[name].type) for name in _ATTEMPT_COLUMNS[1:]))
               .join(User, User.id == Assignment.user_id)
@@ -80,9 +74,13 @@ def _attempt_statement(dialect: str) -> CompiledStatement:
                     .where(ModuleProgress.assignment_id == bindparam("assignment_id")).scalar_subquery())
     completions = (select(func.count(Completion.id))
                    .where(Completion.assignment_id == bindparam("assignment_id")).scalar_subquery())
-    return CompiledStatement(_insert_for(dialect)(attempts).from_select(list(_ATTEMPT_COLUMNS), source)
-                             .on_conflict_do_nothing(index_elements=["token"])
-                             .returning(attempts.c.id, acknowledged, completions))
+    return (_insert(QuizAttempt, dialect).from_select(list(_ATTEMPT_COLUMNS), source)
+            .on_conflict_do_nothing(index_elements=["token"])
+            .returning(QuizAttempt.id, acknowledged, completions))
+
+
+#: built once per database; the values are bound when it runs
+_ATTEMPT_INSERT = {dialect: _attempt_insert(dialect) for dialect in ("postgresql", "sqlite")}
 
 
 def acknowledge_module(assignment_id: int, user_id: int, view: CourseView, module_id: str) -> None:
@@ -91,21 +89,22 @@ def acknowledge_module(assignment_id: int, user_id: int, view: CourseView, modul
     complete_if_done(assignment_id, user_id, view)
 
 
-def record_attempt(user_id: int, assignment_id: int, view: CourseView, token: str, shown: list[dict],
+def record_attempt(user_id: int, assignment_id: int, view: CourseView, token: str, shown: list[dict[str, Any]],
                    answers: dict[str, list[str]], result: QuizResult) -> tuple[int, bool] | None:
-    """Store the attempt once per token, as a transaction of its own: (its id, whether
-    the course is now complete); a resubmitted token gives the first attempt. None when
-    the database refuses it: the person is not active, or the cycle is not theirs or no
-    longer current.
+    """Store the attempt once per token: (its id, whether the course is now complete); a
+    resubmitted token gives the first attempt. None when the database refuses it: the
+    person is not active, or the cycle is not theirs or no longer current.
 
-    A passing attempt may complete the course: then the completion is written next. If
-    the process dies in between, the learner's retry of the same submission lands on
-    the duplicate path below, which completes it."""
-    engine = db.session.get_bind()
-    row = _attempt_statement(engine.dialect.name).first_committed(engine, {
-        "user_id": user_id, "assignment_id": assignment_id, "token": token, "questions": shown,
-        "answers": answers, "score": result.score, "passed": result.passed, "locale": view.locale,
-        "region": view.region, "course_version": view.course.version, "submitted_at": utcnow()})
+    The attempt is one statement that commits itself (SQLAlchemy's AUTOCOMMIT isolation
+    level: one round trip, where BEGIN, INSERT and COMMIT take three). A passing attempt
+    may complete the course: the completion is written next, in the session. If the
+    process dies in between, the learner's retry of the same submission lands on the
+    duplicate path below, which completes it."""
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        row = connection.execute(_ATTEMPT_INSERT[connection.dialect.name], {
+            "user_id": user_id, "assignment_id": assignment_id, "token": token, "questions": shown,
+            "answers": answers, "score": result.score, "passed": result.passed, "locale": view.locale,
+            "region": view.region, "course_version": view.course.version, "submitted_at": utcnow()}).first()
     if row is not None:
         attempt_id, acknowledged, completions = row
         may_complete = result.passed and not completions and acknowledged >= len(view.modules)

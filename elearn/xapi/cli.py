@@ -1,5 +1,5 @@
 """`elearn xapi send`: forward statements to the configured Learning Record Store."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import click
 from flask import current_app
@@ -19,7 +19,7 @@ def send_command(since):
     config = current_app.config
     if not config["ELEARN_LRS_ENDPOINT"]:
         raise click.ClickException("ELEARN_LRS_ENDPOINT is not set")
-    moment = datetime.fromisoformat(since).astimezone(timezone.utc) if since else None
+    moment = datetime.fromisoformat(since).astimezone(UTC) if since else None
     statements = statements_since(moment, current_app.extensions["elearn_catalog"],
                                   config["ELEARN_XAPI_HOMEPAGE"], base_url())
     try:

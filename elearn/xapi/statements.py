@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 
@@ -71,7 +72,7 @@ def statements_since(since: datetime | None, catalog: Catalog, home_page: str, a
     if since is not None:
         attempts = attempts.where(QuizAttempt.submitted_at >= since)
         completions = completions.where(Completion.completed_at >= since)
-    common = {"home_page": home_page, "activity_base": activity_base, "catalog": catalog}
+    common: dict[str, Any] = {"home_page": home_page, "activity_base": activity_base, "catalog": catalog}
     for attempt, employee_id, course_id in db.session.execute(attempts):
         for verb in ("attempted", "passed" if attempt.passed else "failed"):
             out.append(statement(verb, f"attempt:{attempt.token}", employee_id, course_id=course_id,

@@ -8,8 +8,9 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import case, or_, select
+from sqlalchemy import Label, case, or_, select
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.util import AliasedClass
 
 from ..models import Assignment, Completion, ModuleProgress, QuizAttempt, utcnow
 
@@ -22,7 +23,8 @@ class Status(StrEnum):
     NOT_STARTED = "not_started"
 
 
-def status_expression(assignment=Assignment, now: datetime | None = None):
+def status_expression(assignment: type[Assignment] | AliasedClass[Assignment] = Assignment,
+                      now: datetime | None = None) -> Label[str]:
     """A CASE over the (current) assignment row `assignment`; correlates to it."""
     now = now or utcnow()
     a = assignment
