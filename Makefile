@@ -56,6 +56,7 @@ node-deps: package-lock.json
 # Lint and type checks (configured in pyproject.toml); `make test` runs them first.
 lint: $(STAMP)
 	$(BIN)/ruff check elearn tests bench
+	$(BIN)/ruff format --check elearn tests bench
 	$(BIN)/mypy elearn
 
 test: lint translations system-deps node-deps

@@ -3,6 +3,7 @@
 BENCH_BODY_FILE holds the exact bytes of the measured module page; the insert view
 does one INSERT and one COMMIT on the same database as the app.
 """
+
 import os
 from pathlib import Path
 
@@ -15,8 +16,13 @@ body = Path(os.environ["BENCH_BODY_FILE"]).read_bytes()
 # The app's own engine settings, so both sides use the database the same way.
 engine = create_engine(os.environ["BENCH_DATABASE_URL"], **DEFAULTS["SQLALCHEMY_ENGINE_OPTIONS"])
 metadata = MetaData()
-inserts = Table("bench_inserts", metadata, Column("id", Integer, primary_key=True),
-                Column("token", String(64)), Column("at", DateTime, server_default=func.now()))
+inserts = Table(
+    "bench_inserts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token", String(64)),
+    Column("at", DateTime, server_default=func.now()),
+)
 app = Flask(__name__)
 
 

@@ -1,6 +1,7 @@
 """`make bench`, part two: 100,000 users from an HR CSV, 200,000 completions, and the
 completion report exported as CSV, timed against PostgreSQL's own COPY of the same rows,
 with the exporting process's peak memory at 20,000 and 200,000 rows."""
+
 from __future__ import annotations
 
 import csv
@@ -26,15 +27,18 @@ def main() -> None:
     print(f"\nimport {USERS} users: {results['import_seconds']} s ({results['import_rows_per_s']} rows/s)")
     for size in ("20000", "200000"):
         r = results[size]
-        print(f"export {r['rows']:>6} rows: app CSV {r['export_seconds']:.2f} s, COPY {r['copy_seconds']:.2f} s, "
-              f"ratio {r['ratio']:.2f} (target <= 3); peak RSS {r['peak_rss_mb']:.0f} MB "
-              f"(+{r['peak_rss_growth_mb']:.1f} MB during the export)")
+        print(
+            f"export {r['rows']:>6} rows: app CSV {r['export_seconds']:.2f} s, COPY {r['copy_seconds']:.2f} s, "
+            f"ratio {r['ratio']:.2f} (target <= 3); peak RSS {r['peak_rss_mb']:.0f} MB "
+            f"(+{r['peak_rss_growth_mb']:.1f} MB during the export)"
+        )
     growth = results["200000"]["peak_rss_growth_mb"] - results["20000"]["peak_rss_growth_mb"]
     print(f"peak memory growth between 20k and 200k rows: {growth:.1f} MB (target < 50 MB)")
 
 
 def run(env: dict, url: str, work: Path) -> dict:
     import psycopg
+
     elearn = [sys.executable, "-m", "elearn.command"]
     subprocess.run(elearn + ["db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
     feed = work / "hr.csv"
@@ -58,8 +62,12 @@ def run(env: dict, url: str, work: Path) -> dict:
         count = conn.execute("SELECT count(*) FROM completions").fetchone()[0]
         conn.execute("UPDATE users SET department = 'Warehouse' WHERE id % 10 <> 0")  # 10%: 20k rows
         conn.execute("ANALYZE")
-    results = {"users": USERS, "completions": count, "import_seconds": round(import_seconds, 1),
-               "import_rows_per_s": int(USERS / import_seconds)}
+    results = {
+        "users": USERS,
+        "completions": count,
+        "import_seconds": round(import_seconds, 1),
+        "import_rows_per_s": int(USERS / import_seconds),
+    }
     for size, department in (("20000", "Sourcing"), ("200000", None)):
         results[size] = measure_export(env, url, department)
     return results
@@ -102,24 +110,30 @@ def report_sql(env: dict, department: str | None) -> tuple[str, dict]:
     from elearn import create_app
     from elearn.admin.reports import ReportFilters, report_query
     from elearn.models import User
-    app = create_app({"SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"].replace(
-        "postgresql://", "postgresql+psycopg://", 1)})
+
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1)}
+    )
     with app.app_context():
         catalog = app.extensions["elearn_catalog"]
         query = report_query(ReportFilters(department=department), catalog)
         query = query.order_by(User.employee_id, query.selected_columns.course_id)
         from elearn.extensions import db
+
         compiled = query.compile(dialect=db.engine.dialect)
-        params = {k: (v.replace(tzinfo=None) if hasattr(v, "tzinfo") and v.tzinfo else v)
-                  for k, v in compiled.params.items()}
+        params = {
+            k: (v.replace(tzinfo=None) if hasattr(v, "tzinfo") and v.tzinfo else v) for k, v in compiled.params.items()
+        }
         return str(compiled), params
 
 
 def measure_export(env: dict, url: str, department: str | None) -> dict:
     import psycopg
+
     query = f"?department={department}" if department else ""
-    out = subprocess.run([sys.executable, "-c", EXPORT, query], cwd=ROOT, env=env, check=True,
-                         capture_output=True, text=True).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", EXPORT, query], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    ).stdout.split()
     rows, seconds, growth, peak = int(out[0]), float(out[1]), float(out[2]), float(out[3])
     sql, params = report_sql(env, department)
     started = time.perf_counter()
@@ -129,9 +143,14 @@ def measure_export(env: dict, url: str, department: str | None) -> dict:
             for data in copy:
                 size += len(data)
     copy_seconds = time.perf_counter() - started
-    return {"rows": rows, "export_seconds": round(seconds, 3), "copy_seconds": round(copy_seconds, 3),
-            "ratio": round(seconds / copy_seconds, 2), "peak_rss_growth_mb": round(growth, 1),
-            "peak_rss_mb": round(peak, 1)}
+    return {
+        "rows": rows,
+        "export_seconds": round(seconds, 3),
+        "copy_seconds": round(copy_seconds, 3),
+        "ratio": round(seconds / copy_seconds, 2),
+        "peak_rss_growth_mb": round(growth, 1),
+        "peak_rss_mb": round(peak, 1),
+    }
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ prints journeys per second and the p50/p99 of every request. The answer is the h
 rate whose p99 stays under 500 ms. All learners come from 127.0.0.1, so the bench sets
 its own sign-in rate limit.
 """
+
 from __future__ import annotations
 
 import http.cookiejar
@@ -45,16 +46,24 @@ def prepare(env: dict, count: int) -> dict[str, list[str]]:
     from elearn.extensions import db
     from elearn.models import User
     from elearn.training.assignments import apply_audience_rules
-    app = create_app({"SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"].replace(
-        "postgresql://", "postgresql+psycopg://", 1)})
+
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1)}
+    )
     hashed = hash_password(PASSWORD)  # one scrypt: the same password for every learner
     with app.app_context():
         upgrade()
         catalog = app.extensions["elearn_catalog"]
         for n in range(count):
             locale, country = PEOPLE[n % len(PEOPLE)]
-            user = User(employee_id=f"journey-{n}", name=f"Learner {n}", country=country, hr_locale=locale,
-                        department="Warehouse", password_hash=hashed)
+            user = User(
+                employee_id=f"journey-{n}",
+                name=f"Learner {n}",
+                country=country,
+                hr_locale=locale,
+                department="Warehouse",
+                password_hash=hashed,
+            )
             db.session.add(user)
             db.session.flush()
             apply_audience_rules(user, catalog, 30)
@@ -81,19 +90,18 @@ class Learner:
 
     def journey(self, employee_id: str, answers: dict[str, list[str]]) -> None:
         page = self.request("/login")
-        self.request("/login", {"csrf_token": _CSRF.search(page).group(1), "login": employee_id,
-                                "password": PASSWORD})
+        self.request("/login", {"csrf_token": _CSRF.search(page).group(1), "login": employee_id, "password": PASSWORD})
         course = self.request("/courses/forced_labor")
         modules = list(dict.fromkeys(re.findall(r'href="/courses/forced_labor/modules/([\w-]+)"', course)))
         assert modules, "the course page lists no module: the sign-in failed"
         for module_id in modules:
             page = self.request(f"/courses/forced_labor/modules/{module_id}")
-            self.request(f"/courses/forced_labor/modules/{module_id}/acknowledge",
-                         {"csrf_token": _CSRF.search(page).group(1)})
+            self.request(
+                f"/courses/forced_labor/modules/{module_id}/acknowledge", {"csrf_token": _CSRF.search(page).group(1)}
+            )
         quiz = self.request("/courses/forced_labor/quiz")
         form = [("csrf_token", _CSRF.search(quiz).group(1)), ("attempt", _ATTEMPT.search(quiz).group(1))]
-        form += [(f"q-{qid}", option) for qid in re.findall(r'name="q-([\w-]+)"', quiz)
-                 for option in answers[qid]]
+        form += [(f"q-{qid}", option) for qid in re.findall(r'name="q-([\w-]+)"', quiz) for option in answers[qid]]
         result = self.request("/courses/forced_labor/quiz", list(dict.fromkeys(form)))
         assert "certificate" in result, "the quiz was not passed"
 
@@ -105,10 +113,15 @@ def run_level(base: str, learners: list[str], answers: dict, concurrency: int) -
         list(pool.map(lambda employee_id: Learner(base, timings).journey(employee_id, answers), learners))
     elapsed = time.perf_counter() - start
     timings.sort()
-    return {"concurrency": concurrency, "journeys": len(learners), "seconds": round(elapsed, 2),
-            "journeys_per_s": round(len(learners) / elapsed, 2), "requests": len(timings),
-            "p50_ms": round(statistics.median(timings), 1),
-            "p99_ms": round(timings[min(len(timings) - 1, int(len(timings) * 0.99))], 1)}
+    return {
+        "concurrency": concurrency,
+        "journeys": len(learners),
+        "seconds": round(elapsed, 2),
+        "journeys_per_s": round(len(learners) / elapsed, 2),
+        "requests": len(timings),
+        "p50_ms": round(statistics.median(timings), 1),
+        "p99_ms": round(timings[min(len(timings) - 1, int(len(timings) * 0.99))], 1),
+    }
 
 
 def main() -> None:
@@ -122,21 +135,29 @@ def main() -> None:
         try:
             base = f"http://127.0.0.1:{port}"
             wait_ready(f"{base}/healthz")
-            results = [run_level(base, [f"journey-{n}" for n in range(i * per_level, (i + 1) * per_level)],
-                                 answers, level) for i, level in enumerate(LEVELS)]
+            results = [
+                run_level(base, [f"journey-{n}" for n in range(i * per_level, (i + 1) * per_level)], answers, level)
+                for i, level in enumerate(LEVELS)
+            ]
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(10)
-    print(f"\nlearner journeys (sign in, course, every module read and acknowledged, quiz passed; "
-          f"2 gunicorn workers, PostgreSQL, {per_level} learners per level)")
+    print(
+        f"\nlearner journeys (sign in, course, every module read and acknowledged, quiz passed; "
+        f"2 gunicorn workers, PostgreSQL, {per_level} learners per level)"
+    )
     print(f"{'learners at once':>16} {'journeys/s':>11} {'requests':>9} {'p50 ms':>7} {'p99 ms':>7}")
     for r in results:
-        print(f"{r['concurrency']:>16} {r['journeys_per_s']:>11.2f} {r['requests']:>9} {r['p50_ms']:>7.1f} "
-              f"{r['p99_ms']:>7.1f}")
+        print(
+            f"{r['concurrency']:>16} {r['journeys_per_s']:>11.2f} {r['requests']:>9} {r['p50_ms']:>7.1f} "
+            f"{r['p99_ms']:>7.1f}"
+        )
     within = [r for r in results if r["p99_ms"] < P99_LIMIT_MS]
     best = max(within, key=lambda r: r["journeys_per_s"]) if within else None
-    print(f"journeys per second with p99 under {P99_LIMIT_MS} ms: "
-          + (f"{best['journeys_per_s']:.2f} ({best['concurrency']} learners at once)" if best else "none"))
+    print(
+        f"journeys per second with p99 under {P99_LIMIT_MS} ms: "
+        + (f"{best['journeys_per_s']:.2f} ({best['concurrency']} learners at once)" if best else "none")
+    )
     sys.stdout.flush()
 
 

@@ -1,4 +1,5 @@
 """elearn: human-rights compliance training (Flask application factory)."""
+
 from __future__ import annotations
 
 import os
@@ -14,29 +15,32 @@ class ElearnFlask(Flask):
         """Flask's line for an unhandled exception, with the request id; on concern
         paths without the exception's message (see security_log)."""
         from .security_log import log_exception
+
         log_exception(self, exc_info)
 
 
 def create_app(config: dict | None = None) -> Flask:
     """defaults -> Config from the environment -> the mapping passed in (tests)."""
-    app = ElearnFlask(__name__, instance_path=os.environ.get("ELEARN_INSTANCE_DIR")
-                      or str(PROJECT_ROOT / "instance"))
+    app = ElearnFlask(__name__, instance_path=os.environ.get("ELEARN_INSTANCE_DIR") or str(PROJECT_ROOT / "instance"))
     app.config.update(DEFAULTS)
     app.config.from_object(Config(app.instance_path))
     if config:
         app.config.update(config)
     if "TRUSTED_HOSTS" not in (config or {}):
         from .urls import trusted_hosts
-        app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config["ELEARN_BASE_URL"],
-                                                    app.config["ELEARN_TRUSTED_HOSTS"])
+
+        app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config["ELEARN_BASE_URL"], app.config["ELEARN_TRUSTED_HOSTS"])
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     from .instance_keys import require_keys
+
     require_keys(app)
     from . import error_reporting, security_log
+
     security_log.init_app(app)
     error_reporting.init_app(app)
 
     from .catalog import load_catalog
+
     catalog = load_catalog(app.config["ELEARN_CONTENT_DIR"])
     if catalog.errors:
         listing = "\n".join(str(p) for p in catalog.errors[:20])
@@ -45,6 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from . import wiring
     from .tasks import jobs  # noqa: F401 - registers the task bodies (workers run them)
+
     wiring.init_app(app)
 
     from .admin import bp as admin_bp
@@ -52,6 +57,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .auth import bp as auth_bp
     from .concerns import bp as concerns_bp
     from .courses import bp as courses_bp
+
     app.register_blueprint(auth_bp)
     app.register_blueprint(courses_bp)
     app.register_blueprint(concerns_bp)
@@ -61,5 +67,6 @@ def create_app(config: dict | None = None) -> Flask:
     from . import reminders  # noqa: F401 - its model is part of the schema
     from .cli import register_cli
     from .tasks import models as task_models  # noqa: F401
+
     register_cli(app)
     return app

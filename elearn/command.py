@@ -1,5 +1,6 @@
 """The `elearn` console command: Flask's command group for the app, with the commands
 that need no app. The entry point (pyproject), and nothing imports it."""
+
 from __future__ import annotations
 
 import click

@@ -1,4 +1,5 @@
 """Configuration from the environment. Every variable is listed in README.md."""
+
 from __future__ import annotations
 
 import os
@@ -20,7 +21,8 @@ class Config:
         self.SECRET_KEY = env.get("SECRET_KEY")
         self.DEBUG = _bool("ELEARN_DEBUG")
         self.SQLALCHEMY_DATABASE_URI = _database_url(
-            env.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'elearn.sqlite'}")
+            env.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'elearn.sqlite'}"
+        )
         self.ELEARN_CONTENT_DIR = env.get("ELEARN_CONTENT_DIR") or str(PROJECT_ROOT / "content")
         self.ELEARN_CONCERN_URL = env.get("ELEARN_CONCERN_URL") or ""
         self.ELEARN_DEFAULT_TIMEZONE = env.get("ELEARN_DEFAULT_TIMEZONE") or "UTC"
@@ -57,9 +59,9 @@ class Config:
 def _database_url(url: str) -> str:
     # Heroku-style URLs say postgres://; SQLAlchemy wants the psycopg 3 driver named.
     if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
+        url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
 
 

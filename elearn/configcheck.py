@@ -7,6 +7,7 @@ reports what would stop the app from starting). Two levels:
   processes; the command exits 1.
 - warning: works, but something is missing or weaker than it should be.
 """
+
 from __future__ import annotations
 
 import os
@@ -51,24 +52,32 @@ def check(config: Config, *, workers: int, machines: int, redis_url: str | None)
         dangerous("ELEARN_SECURE_COOKIES", "not true: session cookies are also sent over plain HTTP")
     base_url = config.ELEARN_BASE_URL
     if base_url.rstrip("/") == DEFAULT_BASE_URL.rstrip("/"):
-        dangerous("ELEARN_BASE_URL", f"the default {DEFAULT_BASE_URL}: links in emails, certificates and "
-                                     "activation sheets point at the local machine")
+        dangerous(
+            "ELEARN_BASE_URL",
+            f"the default {DEFAULT_BASE_URL}: links in emails, certificates and "
+            "activation sheets point at the local machine",
+        )
     elif not base_url.startswith("https://"):
         warning("ELEARN_BASE_URL", "not https://: the links the app sends out are not encrypted")
     processes = workers * machines
     if config.RATELIMIT_STORAGE_URI.startswith("memory://") and processes > 1:
-        dangerous("ELEARN_RATELIMIT_STORAGE_URI",
-                  f"memory:// with {processes} processes: each counts alone, so sign-in and report "
-                  f"limits are {processes} times looser (use redis://)")
+        dangerous(
+            "ELEARN_RATELIMIT_STORAGE_URI",
+            f"memory:// with {processes} processes: each counts alone, so sign-in and report "
+            f"limits are {processes} times looser (use redis://)",
+        )
     if config.SQLALCHEMY_DATABASE_URI.startswith("sqlite"):
         if machines > 1:
             dangerous("DATABASE_URL", f"SQLite with {machines} machines: each would have its own database")
         else:
             warning("DATABASE_URL", "SQLite: one machine only, one writer at a time (use PostgreSQL)")
     if not redis_url and machines > 1:
-        warning("ELEARN_REDIS_URL", f"not set with {machines} machines: the task queue is SQLite in each "
-                                    "machine's instance folder, so a task started on one machine runs only "
-                                    "on workers of that machine")
+        warning(
+            "ELEARN_REDIS_URL",
+            f"not set with {machines} machines: the task queue is SQLite in each "
+            "machine's instance folder, so a task started on one machine runs only "
+            "on workers of that machine",
+        )
     if not config.ELEARN_SMTP_HOST:
         warning("ELEARN_SMTP_HOST", "not set: reminder emails are not sent")
     return found
@@ -76,17 +85,24 @@ def check(config: Config, *, workers: int, machines: int, redis_url: str | None)
 
 def _check_keys(config: Config, dangerous) -> None:
     from cryptography.fernet import Fernet
+
     for name, filename in (("SECRET_KEY", "secret_key"), ("ELEARN_CONCERN_KEYS", "concern_key")):
         if getattr(config, name):
             continue
         if config.DEBUG:
-            dangerous(name, f"not set: generated in the instance folder ({filename}), so it differs on "
-                            "every machine and is lost with the folder")
+            dangerous(
+                name,
+                f"not set: generated in the instance folder ({filename}), so it differs on "
+                "every machine and is lost with the folder",
+            )
         else:
             dangerous(name, "not set: the app refuses to start")
     if config.SECRET_KEY and len(config.SECRET_KEY) < 32:
-        dangerous("SECRET_KEY", "shorter than 32 characters: sessions could be forged "
-                                "(python -c 'import secrets; print(secrets.token_hex(32))')")
+        dangerous(
+            "SECRET_KEY",
+            "shorter than 32 characters: sessions could be forged "
+            "(python -c 'import secrets; print(secrets.token_hex(32))')",
+        )
     for key in (k.strip() for k in config.ELEARN_CONCERN_KEYS.split(",") if k.strip()):
         try:
             Fernet(key.encode())

@@ -6,6 +6,7 @@ carry what a reporter wrote. Every other event leaves without the request's body
 cookies, query string and identifying headers, and no event carries local variables
 or personal data.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
@@ -19,8 +20,9 @@ if TYPE_CHECKING:
     from sentry_sdk.types import Breadcrumb, BreadcrumbHint, Event, Hint
 
 #: request headers never sent (send_default_pii=False already drops most of them)
-_DROPPED_HEADERS = frozenset({"cookie", "authorization", "x-forwarded-for", "x-real-ip", "forwarded",
-                              "x-csrftoken", "x-csrf-token"})
+_DROPPED_HEADERS = frozenset(
+    {"cookie", "authorization", "x-forwarded-for", "x-real-ip", "forwarded", "x-csrftoken", "x-csrf-token"}
+)
 
 
 def init_app(app: Flask) -> None:
@@ -29,11 +31,17 @@ def init_app(app: Flask) -> None:
         return
     import sentry_sdk
     from sentry_sdk.integrations.flask import FlaskIntegration
+
     # send_default_pii is left unset, which means False (recent sentry-sdk versions
     # deprecate setting it at all): no user, cookies or client address.
-    sentry_sdk.init(dsn=dsn, integrations=[FlaskIntegration()], include_local_variables=False,
-                    max_request_body_size="never", before_send=before_send,
-                    before_breadcrumb=before_breadcrumb)
+    sentry_sdk.init(
+        dsn=dsn,
+        integrations=[FlaskIntegration()],
+        include_local_variables=False,
+        max_request_body_size="never",
+        before_send=before_send,
+        before_breadcrumb=before_breadcrumb,
+    )
 
 
 def _about_concerns(event: Event) -> bool:
@@ -55,8 +63,9 @@ def before_send(event: Event, hint: Hint) -> Event | None:
             details.pop(key, None)
         headers = details.get("headers")
         if isinstance(headers, dict):
-            details["headers"] = {name: value for name, value in headers.items()
-                                  if name.lower() not in _DROPPED_HEADERS}
+            details["headers"] = {
+                name: value for name, value in headers.items() if name.lower() not in _DROPPED_HEADERS
+            }
     return event
 
 

@@ -9,6 +9,7 @@ RedactingLogger, which still replaces the client address, user agent, referrer, 
 user, query string and every request header or environ value by "-" on concern paths and
 on requests whose Referer is a concern page.
 """
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """Locale choice, text direction and the supported locales: the one place for each."""
+
 from __future__ import annotations
 
 import re

@@ -2,6 +2,7 @@
 would keep it and break every export). Refused before any view runs, for the path,
 the query string, every form field and every uploaded file's name, with a message in
 the visitor's language."""
+
 from __future__ import annotations
 
 from flask import Flask, render_template, request
@@ -21,7 +22,8 @@ def has_nul() -> bool:
     if any(_holds_nul(key, value) for key, value in request.args.items(multi=True)):
         return True
     if request.method in ("GET", "HEAD", "OPTIONS") or not request.mimetype.startswith(
-            ("application/x-www-form-urlencoded", "multipart/form-data")):
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
         return False
     if any(_holds_nul(key, value) for key, value in request.form.items(multi=True)):
         return True
@@ -31,8 +33,9 @@ def has_nul() -> bool:
 
 def refuse_nul():
     if has_nul():
-        message = _("The text you sent contains a character that cannot be stored (a NUL byte). "
-                    "Remove it and try again.")
+        message = _(
+            "The text you sent contains a character that cannot be stored (a NUL byte). Remove it and try again."
+        )
         return render_template("error.html", code=400, message=message), 400
     return None
 

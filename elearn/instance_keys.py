@@ -6,6 +6,7 @@ of that instance (web workers, `elearn worker`, commands) then reads the same ke
 A key is never derived from a constant or from another key. Outside debug and
 testing a missing key stops the app.
 """
+
 from __future__ import annotations
 
 import os

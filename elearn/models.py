@@ -3,6 +3,7 @@
 Rows refer to courses, modules and questions by their stable content ids.
 All times are stored in UTC (naive in the database, aware in Python).
 """
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -38,6 +39,7 @@ def utcnow() -> datetime:
 
 class UTCDateTime(TypeDecorator):
     """Stores naive UTC on every backend; hands back timezone-aware UTC."""
+
     impl = DateTime
     cache_ok = True
 
@@ -58,6 +60,7 @@ def active_user(user_id: int | ColumnElement[Any]) -> ColumnElement[bool]:
 
 class _Person(Protocol):
     """What PersonFacts reads from the class it is mixed into."""
+
     @property
     def roles(self) -> str: ...
     @property
@@ -107,8 +110,10 @@ class User(PersonFacts, UserMixin, Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return bool(self.active)
 
+
 class ExternalIdentity(Model):
     """A sign-in identity at an outside provider (SSO), ready for later use."""
+
     __tablename__ = "external_identities"
     __table_args__ = (UniqueConstraint("provider", "subject"),)
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -120,9 +125,12 @@ class ExternalIdentity(Model):
 class Assignment(Model):
     """One cycle of a course for a user. A new cycle (recertification, new major
     version) starts clean; earlier cycles keep their history."""
+
     __tablename__ = "assignments"
-    __table_args__ = (UniqueConstraint("user_id", "course_id", "cycle"),
-                      Index("ix_assignments_current", "course_id", "current"))
+    __table_args__ = (
+        UniqueConstraint("user_id", "course_id", "cycle"),
+        Index("ix_assignments_current", "course_id", "current"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     course_id: Mapped[str] = mapped_column(String(64))

@@ -9,6 +9,7 @@ with pending flash messages is never served from or stored in the cache.
 Each app keeps its shells in `app.extensions["elearn_page_shells"]`, at most
 ELEARN_PAGE_CACHE_SIZE of them, the least recently used forgotten first.
 """
+
 from __future__ import annotations
 
 import re
@@ -55,8 +56,7 @@ def render_shell(key: Hashable, template: str, **context) -> str | bytes:
         page = render_template(template, csrf_token=lambda: CSRF, shown_name=NAME, next_path=NEXT, **context)
         parts = tuple(part if i % 2 else part.encode() for i, part in enumerate(_MARKERS.split(page)))
         shells.put(key, parts)
-    values = {CSRF: generate_csrf(), NAME: str(escape(current_user.shown_name)),
-              NEXT: str(escape(request.full_path))}
+    values = {CSRF: generate_csrf(), NAME: str(escape(current_user.shown_name)), NEXT: str(escape(request.full_path))}
     return b"".join(values[part].encode() if i % 2 else part for i, part in enumerate(parts))
 
 

@@ -1,4 +1,5 @@
 """The page of a listing (users, reports, audit log, case queue), for `db.paginate`."""
+
 from __future__ import annotations
 
 from flask import request

@@ -7,6 +7,7 @@ them in fixed windows, in the storage ELEARN_RATELIMIT_STORAGE_URI names: Redis,
 shared by every instance, or this process's memory. Only the limited routes do any
 work: nothing runs on other requests.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -48,15 +49,16 @@ class RouteLimits:
                 if request.method in methods and not self.hit(limits()):
                     abort(429)
                 return view(*args, **kwargs)
+
             return limited
+
         return decorate
 
     @staticmethod
     def hit(limits: str) -> bool:
         """Count this request against each limit; False when one is exceeded."""
         counter: FixedWindowRateLimiter = current_app.extensions[EXTENSION]
-        key = (current_app.config.get("RATELIMIT_KEY_PREFIX") or "elearn", request.endpoint or "-",
-               hashed_address())
+        key = (current_app.config.get("RATELIMIT_KEY_PREFIX") or "elearn", request.endpoint or "-", hashed_address())
         return all([counter.hit(limit, *key) for limit in parse_many(limits)])
 
 

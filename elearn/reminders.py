@@ -1,5 +1,6 @@
 """Reminder emails: to learners before the due date, to their manager when overdue,
 each in the recipient's language. Each (assignment cycle, kind) is sent once."""
+
 from __future__ import annotations
 
 import smtplib
@@ -44,24 +45,35 @@ def _message(to: str, subject: str, body: str) -> EmailMessage:
 
 def due_soon_message(user: User, course_title: str, due: datetime) -> EmailMessage:
     from flask_babel import format_date
+
     assert user.email, "only learners with an email are reminded"
     with force_locale(_locale_of(user)):
         subject = _("Reminder: %(course)s is due on %(date)s", course=course_title, date=format_date(due, "long"))
-        body = _("Hello %(name)s,\n\nplease complete the training “%(course)s” by %(date)s.\n\n"
-                 "Sign in here: %(url)s\n", name=user.shown_name, course=course_title,
-                 date=format_date(due, "long"), url=base_url())
+        body = _(
+            "Hello %(name)s,\n\nplease complete the training “%(course)s” by %(date)s.\n\nSign in here: %(url)s\n",
+            name=user.shown_name,
+            course=course_title,
+            date=format_date(due, "long"),
+            url=base_url(),
+        )
     return _message(user.email, subject, body)
 
 
-def overdue_message(manager_email: str, manager: User | None, learner: User, course_title: str,
-                    due: datetime) -> EmailMessage:
+def overdue_message(
+    manager_email: str, manager: User | None, learner: User, course_title: str, due: datetime
+) -> EmailMessage:
     from flask_babel import format_date
+
     with force_locale(_locale_of(manager)):
         subject = _("Overdue training: %(name)s", name=learner.shown_name)
-        body = _("Hello,\n\n%(name)s (employee ID %(employee_id)s) has not completed the training "
-                 "“%(course)s”, which was due on %(date)s.\n\nPlease help them find the time to complete it.\n",
-                 name=learner.shown_name, employee_id=learner.employee_id, course=course_title,
-                 date=format_date(due, "long"))
+        body = _(
+            "Hello,\n\n%(name)s (employee ID %(employee_id)s) has not completed the training "
+            "“%(course)s”, which was due on %(date)s.\n\nPlease help them find the time to complete it.\n",
+            name=learner.shown_name,
+            employee_id=learner.employee_id,
+            course=course_title,
+            date=format_date(due, "long"),
+        )
     return _message(manager_email, subject, body)
 
 
@@ -83,9 +95,15 @@ def send_reminders(now: datetime | None = None) -> dict:
     catalog = current_app.extensions["elearn_catalog"]
     status = status_expression(Assignment, now)
     rows = db.session.execute(
-        select(Assignment, User, status).join(User, User.id == Assignment.user_id)
-        .where(Assignment.current.is_(True), User.active.is_(True), Assignment.due_at.is_not(None),
-               Assignment.due_at <= now + timedelta(days=config["ELEARN_REMIND_DAYS_BEFORE"]))).all()
+        select(Assignment, User, status)
+        .join(User, User.id == Assignment.user_id)
+        .where(
+            Assignment.current.is_(True),
+            User.active.is_(True),
+            Assignment.due_at.is_not(None),
+            Assignment.due_at <= now + timedelta(days=config["ELEARN_REMIND_DAYS_BEFORE"]),
+        )
+    ).all()
     outbox = []
     for assignment, user, state in rows:
         course = catalog.courses.get(assignment.course_id)
@@ -96,8 +114,11 @@ def send_reminders(now: datetime | None = None) -> dict:
             manager = db.session.scalar(select(User).where(func.lower(User.email) == user.manager_email.lower()))
             title = course.title_in(course.content_locale(_locale_of(manager)))
             outbox.append(overdue_message(user.manager_email, manager, user, title, due))
-        elif state in (Status.NOT_STARTED.value, Status.IN_PROGRESS.value, Status.EXPIRED.value) \
-                and user.email and _claim(assignment.id, "due_soon"):
+        elif (
+            state in (Status.NOT_STARTED.value, Status.IN_PROGRESS.value, Status.EXPIRED.value)
+            and user.email
+            and _claim(assignment.id, "due_soon")
+        ):
             title = course.title_in(course.content_locale(_locale_of(user)))
             outbox.append(due_soon_message(user, title, due))
     if outbox:

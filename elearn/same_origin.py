@@ -7,6 +7,7 @@ every report. This one reads what browsers send whatever the referrer policy:
 `Sec-Fetch-Site` and `Origin`, with the Referer as a last resort. It runs beside the CSRF
 token check, for the same methods and views.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -59,16 +60,25 @@ def refuse_cross_origin() -> None:
     """before_request: 400 (the error page) for a state-changing request to a view under
     CSRF protection that does not come from our own pages."""
     config = current_app.config
-    if (not config["WTF_CSRF_ENABLED"] or request.method not in config["WTF_CSRF_METHODS"]
-            or request.endpoint is None or request.blueprint in EXEMPT_BLUEPRINTS):
+    if (
+        not config["WTF_CSRF_ENABLED"]
+        or request.method not in config["WTF_CSRF_METHODS"]
+        or request.endpoint is None
+        or request.blueprint in EXEMPT_BLUEPRINTS
+    ):
         return
     own = f"{request.scheme}://{request.host}"
     if not is_same_origin(own, request.is_secure, request.headers):
         # What an operator needs when a TLS proxy is not declared (ELEARN_PROXY_HOPS):
         # the browser's origin and ours. Nothing about the visitor.
         current_app.logger.warning(
-            "refused %s to %s: not shown to come from %s (Origin %r, Sec-Fetch-Site %r)", request.method,
-            request.endpoint, own, request.headers.get("Origin"), request.headers.get("Sec-Fetch-Site"))
+            "refused %s to %s: not shown to come from %s (Origin %r, Sec-Fetch-Site %r)",
+            request.method,
+            request.endpoint,
+            own,
+            request.headers.get("Origin"),
+            request.headers.get("Sec-Fetch-Site"),
+        )
         abort(400)
 
 

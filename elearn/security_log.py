@@ -15,6 +15,7 @@ Each request has an id: the `X-Request-Id` header when it is a safe token (a pro
 set it), otherwise a new one. It is in every event of the request, in the line of
 an unhandled exception, and echoed in the response's `X-Request-Id` header.
 """
+
 from __future__ import annotations
 
 import json
@@ -94,9 +95,12 @@ def event(name: str, *, actor: int | None = None, **fields) -> None:
     """Write one event. `actor` defaults to the signed-in user of the request."""
     if not logger.isEnabledFor(logging.INFO):
         return
-    line = {"event": name,
-            "time": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-            "request_id": request_id(), "actor": actor if actor is not None else _actor()}
+    line = {
+        "event": name,
+        "time": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "request_id": request_id(),
+        "actor": actor if actor is not None else _actor(),
+    }
     line.update(fields)
     logger.info(json.dumps(line, default=str))
 
@@ -149,7 +153,11 @@ def log_exception(app: Flask, exc_info) -> None:
     if is_concern_request():
         exc_type, _value, tb = exc_info
         stack = "".join(traceback.format_list(traceback.extract_tb(tb)))
-        app.logger.error("%s: %s (message withheld on concern paths)\nTraceback (most recent call last):\n%s",
-                         where, exc_type.__qualname__, stack.rstrip("\n"))
+        app.logger.error(
+            "%s: %s (message withheld on concern paths)\nTraceback (most recent call last):\n%s",
+            where,
+            exc_type.__qualname__,
+            stack.rstrip("\n"),
+        )
         return
     app.logger.error(where, exc_info=exc_info)

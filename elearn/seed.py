@@ -1,4 +1,5 @@
 """Demo data for `make run`: one user of every role, assigned by the audience rules."""
+
 from __future__ import annotations
 
 import click

@@ -1,6 +1,7 @@
 """Absolute addresses: always built on ELEARN_BASE_URL, never on the request's Host
 header, which a client chooses (a forged Host would otherwise end up in activation
 sheets, emails, certificates and xAPI activity ids)."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit

@@ -1,6 +1,7 @@
 """What every area's views share: the catalog, the locale and time zone of this
 request, the country list in the visitor's language, and safe local redirects.
 The app's wiring (extensions, headers, error pages, the shared pages) is wiring.py."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -26,9 +27,11 @@ def current_locale() -> str:
     chosen = g.get("locale")
     if chosen is None:
         user = current_user._get_current_object()
-        chosen = g.locale = choose_locale(user if user.is_authenticated else None,
-                                          request.cookies.get(LOCALE_COOKIE),
-                                          request.headers.get("Accept-Language"))
+        chosen = g.locale = choose_locale(
+            user if user.is_authenticated else None,
+            request.cookies.get(LOCALE_COOKIE),
+            request.headers.get("Accept-Language"),
+        )
     return chosen
 
 

@@ -1,6 +1,7 @@
 """The app's wiring: extensions, security headers, error pages, the language switcher
 and the pages every area shares (/, /language, /healthz, /readyz). Only create_app
 imports it; helpers the areas use are in web.py."""
+
 from __future__ import annotations
 
 from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request, url_for
@@ -18,15 +19,21 @@ from .web import current_locale, current_timezone, is_safe_next
 
 site = Blueprint("site", __name__)
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
-       "base-uri 'none'; object-src 'none'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'; object-src 'none'"
+)
 
 
 #: set on every response unless the view set its own
-SECURITY_HEADERS = (("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
-                    ("Referrer-Policy", "same-origin"), ("X-Frame-Options", "DENY"),
-                    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"))
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "DENY"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+)
 #: and on pages (not static files)
 PAGE_HEADERS = SECURITY_HEADERS + (("Cache-Control", "no-store"),)
 
@@ -43,30 +50,36 @@ class IdConverter(IntegerConverter):
 def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter  # before any blueprint adds its routes
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"),
-                     render_as_batch=True)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True)
     from . import input_guard
+
     input_guard.init_app(app)  # first: nothing else reads input that holds a NUL
     csrf.init_app(app)
     from . import same_origin
+
     same_origin.init_app(app)  # with the CSRF token check, before rate limits are counted
     babel.init_app(app, locale_selector=current_locale, timezone_selector=current_timezone)
     login_manager.init_app(app)
     from .ratelimit import limiter
+
     limiter.init_app(app)
     from . import pagecache
+
     pagecache.init_app(app)
     from .concerns import crypto
+
     crypto.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.session_protection = "basic"
 
     from .auth.signed_in import load_user
+
     login_manager.user_loader(load_user)
 
     if app.config.get("ELEARN_PROXY_HOPS"):
         from werkzeug.middleware.proxy_fix import ProxyFix
+
         hops = app.config["ELEARN_PROXY_HOPS"]
         # Flask's documented way to add WSGI middleware, which its type hints (a method) do not allow
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
@@ -74,23 +87,38 @@ def init_app(app: Flask) -> None:
     from flask_babel import format_date, format_datetime, format_decimal, format_percent
 
     from .urls import absolute_url
-    app.jinja_env.globals.update(absolute_url=absolute_url, format_date=format_date, format_datetime=format_datetime,
-                                 format_number=format_decimal, format_percent=format_percent)
+
+    app.jinja_env.globals.update(
+        absolute_url=absolute_url,
+        format_date=format_date,
+        format_datetime=format_datetime,
+        format_number=format_decimal,
+        format_percent=format_percent,
+    )
 
     @app.context_processor
     def page_globals():
         locale = current_locale()
-        return {"html_lang": bcp47(locale), "html_dir": direction(locale),
-                "ui_locale": locale, "all_locales": LOCALES,
-                "concern_url": app.config["ELEARN_CONCERN_URL"]}
+        return {
+            "html_lang": bcp47(locale),
+            "html_dir": direction(locale),
+            "ui_locale": locale,
+            "all_locales": LOCALES,
+            "concern_url": app.config["ELEARN_CONCERN_URL"],
+        }
 
     @app.after_request
     def security_headers(response):
         headers = response.headers
         present = {name.lower() for name in headers.keys()}  # one pass, not one per header
         page = request.endpoint and request.endpoint != "static"
-        headers.extend([(name, value) for name, value in (PAGE_HEADERS if page else SECURITY_HEADERS)
-                        if name.lower() not in present])
+        headers.extend(
+            [
+                (name, value)
+                for name, value in (PAGE_HEADERS if page else SECURITY_HEADERS)
+                if name.lower() not in present
+            ]
+        )
         # The language differs per visitor: shared caches must not mix them.
         headers.add("Vary", "Accept-Language, Cookie")
         return response
@@ -129,9 +157,16 @@ def set_language():
         current_user.chosen_locale = locale
         db.session.commit()
         from .auth.signed_in import forget_learner_state
+
         forget_learner_state()  # course pages show the new language at once
-    response.set_cookie(LOCALE_COOKIE, locale, max_age=365 * 24 * 3600, samesite="Lax",
-                        httponly=True, secure=current_app.config["SESSION_COOKIE_SECURE"])
+    response.set_cookie(
+        LOCALE_COOKIE,
+        locale,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        httponly=True,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
     return response
 
 

@@ -4,6 +4,7 @@ PostgreSQL is the server on 127.0.0.1:5432 (override with ELEARN_TEST_PG_URL); e
 run creates a throw-away database and drops it at the end. If the server is
 unreachable the PostgreSQL half of the suite errors: it is never skipped.
 """
+
 from __future__ import annotations
 
 import os
@@ -45,6 +46,7 @@ _migrated: set[str] = set()
 def tasks_run_immediately():
     """In-process tests run tasks at once; tests/test_tasks.py also drives real workers."""
     from elearn.tasks.queue import huey
+
     huey.immediate = True
     yield
     huey.immediate = False
@@ -52,10 +54,19 @@ def tasks_run_immediately():
 
 def make_app(database_url: str, instance_path: Path, content_dir: Path = FIXTURE_CONTENT, **extra):
     os.environ["ELEARN_INSTANCE_DIR"] = str(instance_path)
-    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": database_url,
-                      "ELEARN_CONTENT_DIR": str(content_dir), "SERVER_NAME": None, **extra})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "ELEARN_CONTENT_DIR": str(content_dir),
+            "SERVER_NAME": None,
+            **extra,
+        }
+    )
     if database_url not in _migrated:
         from flask_migrate import upgrade
+
         with app.app_context():
             upgrade()
         _migrated.add(database_url)
@@ -74,8 +85,14 @@ def wipe(app) -> None:
         db.session.remove()
 
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @pytest.fixture(scope="session")
@@ -83,6 +100,7 @@ def browser():
     """Debian's chromium through Playwright, one per test session (Playwright's sync API
     runs one at a time: every browser test shares this one)."""
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         yield browser
@@ -112,19 +130,36 @@ def make_user(app):
     from elearn.models import User
     from elearn.training.assignments import apply_audience_rules
 
-    def make(employee_id="u1", country="AE", hr_locale="hi", department="Construction",
-             roles="learner", active=True, password=PASSWORD, assign=True, **fields):
+    def make(
+        employee_id="u1",
+        country="AE",
+        hr_locale="hi",
+        department="Construction",
+        roles="learner",
+        active=True,
+        password=PASSWORD,
+        assign=True,
+        **fields,
+    ):
         with app.app_context():
-            user = User(employee_id=employee_id, name=fields.pop("name", "Test Person"),
-                        country=country, hr_locale=hr_locale, department=department, roles=roles,
-                        active=active, password_hash=hash_password(password) if password else None,
-                        **fields)
+            user = User(
+                employee_id=employee_id,
+                name=fields.pop("name", "Test Person"),
+                country=country,
+                hr_locale=hr_locale,
+                department=department,
+                roles=roles,
+                active=active,
+                password_hash=hash_password(password) if password else None,
+                **fields,
+            )
             db.session.add(user)
             db.session.flush()
             if assign:
                 apply_audience_rules(user, app.extensions["elearn_catalog"], 30)
             db.session.commit()
             return user.id
+
     return make
 
 
@@ -143,8 +178,7 @@ class Auth:
 
     def login(self, login="u1", password=PASSWORD, next_url=None):
         page = self.client.get("/login")
-        data = {"csrf_token": csrf_token(page.get_data(as_text=True)), "login": login,
-                "password": password}
+        data = {"csrf_token": csrf_token(page.get_data(as_text=True)), "login": login, "password": password}
         if next_url is not None:
             data["next"] = next_url
         return self.client.post("/login", data=data)
@@ -159,8 +193,10 @@ def auth(client):
 def scoped_admin(app, make_user):
     """A signed-in admin limited to one scope: scoped_admin("region", "arab_states")
     returns their test client."""
+
     def make(kind: str, value: str, employee_id: str = "scoped", **fields):
         from elearn.admin.models import AdminScope
+
         uid = make_user(employee_id=employee_id, roles="admin", hr_locale="en", assign=False, **fields)
         with app.app_context():
             db.session.add(AdminScope(admin_id=uid, kind=kind, value=value))
@@ -168,6 +204,7 @@ def scoped_admin(app, make_user):
         client = app.test_client()
         Auth(client).login(employee_id)
         return client
+
     return make
 
 

@@ -1,5 +1,6 @@
 """What the form fuzz test (test_form_fuzz.py) checks after each request: every table
 before and after, and for each form what a 2xx/3xx may have written."""
+
 from __future__ import annotations
 
 import csv
@@ -22,6 +23,7 @@ from .conftest import csrf_token
 
 #: every address-keyed limit out of the way: one test client posts hundreds of times
 
+
 def snapshot(app) -> dict[str, dict[tuple, dict]]:
     with app.app_context():
         tables = {}
@@ -43,9 +45,11 @@ def difference(before, after) -> dict[str, TableDiff]:
     diff = {}
     for name, rows in after.items():
         old = before[name]
-        d = TableDiff([rows[k] for k in sorted(rows.keys() - old.keys())],
-                      [old[k] for k in sorted(old.keys() - rows.keys())],
-                      [(old[k], rows[k]) for k in sorted(rows.keys() & old.keys()) if old[k] != rows[k]])
+        d = TableDiff(
+            [rows[k] for k in sorted(rows.keys() - old.keys())],
+            [old[k] for k in sorted(old.keys() - rows.keys())],
+            [(old[k], rows[k]) for k in sorted(rows.keys() & old.keys()) if old[k] != rows[k]],
+        )
         if d.added or d.removed or d.changed:
             diff[name] = d
     return diff
@@ -58,6 +62,7 @@ def changed_columns(before: dict, after: dict) -> set[str]:
 @dataclass
 class Change:
     """One 2xx/3xx answer: what was posted and what it changed."""
+
     app: object
     ctx: dict  #: the world, plus what the entry's setup made for this example
     path: dict  #: the URL's arguments as posted
@@ -110,7 +115,7 @@ def check_nothing(c: Change):
 def check_language(c: Change):
     c.only("users")
     if c.diff:
-        (before, after), = c.table("users").changed
+        ((before, after),) = c.table("users").changed
         assert before["id"] == c.ctx["people"]["learner"] and not c.table("users").added
         assert changed_columns(before, after) == {"chosen_locale"}
         assert after["chosen_locale"] == c.first("locale") and c.first("locale") in LOCALES
@@ -121,11 +126,11 @@ def check_activation(c: Change):
     if not c.diff:
         return
     assert set(c.diff) == {"users", "activation_codes"}  # the code is spent with the password set
-    (before, after), = c.table("users").changed
+    ((before, after),) = c.table("users").changed
     assert before["id"] == c.ctx["people"]["imported"] and changed_columns(before, after) == {"password_hash"}
     assert check_password_hash(after["password_hash"], c.first("password"))
     assert c.first("password") == c.first("confirm")
-    (code_before, code_after), = c.table("activation_codes").changed
+    ((code_before, code_after),) = c.table("activation_codes").changed
     assert code_before["id"] == c.ctx["code_id"] and changed_columns(code_before, code_after) == {"used_at"}
     assert code_before["used_at"] is None and code_after["used_at"] is not None
 
@@ -153,8 +158,11 @@ def check_quiz(c: Change):
     completions = c.table("completions")
     assert len(completions.added) <= 1 and not completions.removed and not completions.changed
     for completion in completions.added:
-        passed = [a["score"] for a in c.after["quiz_attempts"].values()
-                  if a["assignment_id"] == c.ctx["assignment_id"] and a["passed"]]
+        passed = [
+            a["score"]
+            for a in c.after["quiz_attempts"].values()
+            if a["assignment_id"] == c.ctx["assignment_id"] and a["passed"]
+        ]
         assert completion["assignment_id"] == c.ctx["assignment_id"] and completion["score"] == max(passed)
 
 
@@ -165,7 +173,12 @@ def check_report(c: Change):
     row = c.one_added("concerns")
     anonymous = c.flag("anonymous")
     assert (row["category"], row["country"], row["language"], row["anonymous"], row["status"]) == (
-        c.first("category"), c.first("country") or None, c.first("language"), anonymous, "received")
+        c.first("category"),
+        c.first("country") or None,
+        c.first("language"),
+        anonymous,
+        "received",
+    )
     assert c.decrypt(row["body_enc"]) == c.first("description").strip()
     assert c.decrypt(row["site_enc"]) == stripped_or_none(c.first("site"))
     assert c.decrypt(row["contact_enc"]) == (None if anonymous else stripped_or_none(c.first("contact")))
@@ -175,14 +188,18 @@ def check_case_status(c: Change):
     c.only("concerns", "case_events")
     if not c.diff:
         return
-    (before, after), = c.table("concerns").changed
+    ((before, after),) = c.table("concerns").changed
     assert before["id"] == c.path["case_id"]
     assert changed_columns(before, after) <= {"status", "updated_at", "closed_at"}
     assert after["status"] == c.first("status") != before["status"] and after["status"] in STATUSES
     assert (after["closed_at"] is not None) == (after["status"] == "closed")
     event = c.one_added("case_events")
     assert (event["concern_id"], event["actor_id"], event["action"], event["detail"]) == (
-        before["id"], c.ctx["people"]["handler"], "status", f"{before['status']} -> {after['status']}")
+        before["id"],
+        c.ctx["people"]["handler"],
+        "status",
+        f"{before['status']} -> {after['status']}",
+    )
 
 
 def check_case_message(c: Change):
@@ -192,11 +209,14 @@ def check_case_message(c: Change):
     kind = c.path["kind"]
     message = c.one_added("concern_messages")
     assert (message["concern_id"], message["kind"], message["author_id"]) == (
-        c.path["case_id"], kind, c.ctx["people"]["handler"])
+        c.path["case_id"],
+        kind,
+        c.ctx["people"]["handler"],
+    )
     assert c.decrypt(message["body_enc"]) == c.first(f"{kind}-body").strip()
     event = c.one_added("case_events")
     assert (event["concern_id"], event["action"]) == (c.path["case_id"], kind)
-    (before, after), = c.table("concerns").changed
+    ((before, after),) = c.table("concerns").changed
     assert changed_columns(before, after) == {"updated_at"}
 
 
@@ -214,9 +234,13 @@ def check_activation_codes(c: Change):
     only_new = c.first("only_without_password") == "y"
     entry = audit_entry(c, "activation_codes.issue")
     codes = c.table("activation_codes")
-    wanted = {u["id"] for u in c.before["users"].values() if u["active"]
-              and (not department or u["department"] == department[:120])
-              and (not only_new or u["password_hash"] is None)}
+    wanted = {
+        u["id"]
+        for u in c.before["users"].values()
+        if u["active"]
+        and (not department or u["department"] == department[:120])
+        and (not only_new or u["password_hash"] is None)
+    }
     assert {row["user_id"] for row in codes.added} == wanted and entry["after"] == {"count": len(wanted)}
     for before, after in codes.changed:  # a new code replaces the person's unused one
         assert changed_columns(before, after) == {"used_at"} and before["user_id"] in wanted
@@ -241,12 +265,18 @@ def check_assign(c: Change):
     assert not assignments.removed
     for row in assignments.added:
         assert row["user_id"] in people and (row["course_id"], row["due_at"], row["source"], row["current"]) == (
-            course_id, due, "manual", True)
+            course_id,
+            due,
+            "manual",
+            True,
+        )
     for before, after in assignments.changed:
         assert before["user_id"] in people and changed_columns(before, after) == {"due_at"} and after["due_at"] == due
     for person in people:  # everyone matched now has the course due then: all of them, not some
-        assert any(a["user_id"] == person and a["course_id"] == course_id and a["current"] and a["due_at"] == due
-                   for a in c.after["assignments"].values())
+        assert any(
+            a["user_id"] == person and a["course_id"] == course_id and a["current"] and a["due_at"] == due
+            for a in c.after["assignments"].values()
+        )
 
 
 def check_new_token(c: Change):
@@ -264,7 +294,7 @@ def check_revoke(c: Change):
     c.only("api_tokens", "audit_log")
     if not c.diff:
         return
-    (before, after), = c.table("api_tokens").changed
+    ((before, after),) = c.table("api_tokens").changed
     assert before["id"] == c.path["token_id"] and changed_columns(before, after) == {"revoked_at"}
     assert before["revoked_at"] is None
     assert audit_entry(c, "api_token.revoke")["target"] == before["name"]
@@ -281,8 +311,19 @@ def check_task(c: Change):
     assert (entry["target"], entry["after"]) == (name, {"run": run["id"]})
 
 
-USER_COLUMNS = ("employee_id", "name", "display_name", "email", "department", "country", "hr_locale",
-                "timezone", "manager_email", "roles", "active")
+USER_COLUMNS = (
+    "employee_id",
+    "name",
+    "display_name",
+    "email",
+    "department",
+    "country",
+    "hr_locale",
+    "timezone",
+    "manager_email",
+    "roles",
+    "active",
+)
 
 
 def check_user_form(c: Change):
@@ -303,12 +344,20 @@ def check_user_form(c: Change):
 
     def text(name):  # a field left out keeps the value the form was loaded with
         return c.first(name) if name in c.payload else old.get(name)
-    expected = {"employee_id": text("employee_id").strip(), "name": text("name").strip(),
-                "display_name": stripped_or_none(text("display_name")), "email": stripped_or_none(text("email")),
-                "department": stripped_or_none(text("department")), "country": text("country"),
-                "hr_locale": text("hr_locale") or None, "timezone": stripped_or_none(text("timezone")),
-                "manager_email": stripped_or_none(text("manager_email")),
-                "roles": " ".join(c.all("roles")) or "learner", "active": c.flag("active")}
+
+    expected = {
+        "employee_id": text("employee_id").strip(),
+        "name": text("name").strip(),
+        "display_name": stripped_or_none(text("display_name")),
+        "email": stripped_or_none(text("email")),
+        "department": stripped_or_none(text("department")),
+        "country": text("country"),
+        "hr_locale": text("hr_locale") or None,
+        "timezone": stripped_or_none(text("timezone")),
+        "manager_email": stripped_or_none(text("manager_email")),
+        "roles": " ".join(c.all("roles")) or "learner",
+        "active": c.flag("active"),
+    }
     assert {name: row[name] for name in USER_COLUMNS} == expected
     entry = audit_entry(c, "user.create" if editing is None else "user.update")
     assert entry["target"] == row["employee_id"]
@@ -346,15 +395,24 @@ def check_import(c: Change):
             if len(raw) == 8:
                 cells = [cell.strip() for cell in raw]
                 rows.setdefault(cells[0], set()).add(
-                    (cells[1], cells[2] or None, cells[3] or None, cells[4].upper(), cells[7] or None))
+                    (cells[1], cells[2] or None, cells[3] or None, cells[4].upper(), cells[7] or None)
+                )
     for row in users.added:
         assert row["active"] and row["password_hash"] is None
     for before, after in users.changed:
-        assert changed_columns(before, after) <= {"name", "email", "department", "country", "hr_locale", "roles",
-                                                  "manager_email"}
+        assert changed_columns(before, after) <= {
+            "name",
+            "email",
+            "department",
+            "country",
+            "hr_locale",
+            "roles",
+            "manager_email",
+        }
     for row in users.added + [after for _, after in users.changed]:
         assert (row["name"], row["email"], row["department"], row["country"], row["manager_email"]) in rows[
-            row["employee_id"]]
+            row["employee_id"]
+        ]
     touched = {row["id"] for row in users.added} | {after["id"] for _, after in users.changed}
     assignments = c.table("assignments")
     assert not assignments.changed and not assignments.removed
@@ -369,8 +427,9 @@ def fresh_activation_code(app, ctx) -> dict:
         user = db.session.get(User, ctx["people"]["imported"])
         code = issue_code(user)
         db.session.commit()
-        code_id = db.session.scalar(select(ActivationCode.id).where(ActivationCode.user_id == user.id,
-                                                                    ActivationCode.used_at.is_(None)))
+        code_id = db.session.scalar(
+            select(ActivationCode.id).where(ActivationCode.user_id == user.id, ActivationCode.used_at.is_(None))
+        )
     return {"code": code, "code_id": code_id}
 
 
@@ -386,8 +445,8 @@ def acknowledge_every_module(app, world, client):
     """So that a passing quiz completes the course."""
     for module_id in sorted(world["module_ids"]):
         page = client.get(f"/courses/demo_course/modules/{module_id}")
-        response = client.post(f"/courses/demo_course/modules/{module_id}/acknowledge",
-                               data={"csrf_token": csrf_token(page.get_data(as_text=True))})
+        response = client.post(
+            f"/courses/demo_course/modules/{module_id}/acknowledge",
+            data={"csrf_token": csrf_token(page.get_data(as_text=True))},
+        )
         assert response.status_code == 302
-
-

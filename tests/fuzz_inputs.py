@@ -1,5 +1,6 @@
 """What the form fuzz test (test_form_fuzz.py) posts: text, choices, CSV uploads,
 and the fields read from each page."""
+
 from __future__ import annotations
 
 import csv
@@ -12,30 +13,83 @@ from hypothesis import strategies as st
 
 #: every address-keyed limit out of the way: one test client posts hundreds of times
 
-LIMITS = {"ELEARN_LOGIN_LIMIT": "100000 per minute", "ELEARN_INTAKE_LIMIT": "100000 per minute",
-          "ELEARN_STATUS_LIMIT": "100000 per minute"}
+LIMITS = {
+    "ELEARN_LOGIN_LIMIT": "100000 per minute",
+    "ELEARN_INTAKE_LIMIT": "100000 per minute",
+    "ELEARN_STATUS_LIMIT": "100000 per minute",
+}
 #: an LRS that refuses at once (the xAPI task form is shown only with one), and a low
 #: threshold so that CSV uploads also take the background-import path
 APP_CONFIG = {**LIMITS, "ELEARN_LRS_ENDPOINT": "http://127.0.0.1:9/xapi", "ELEARN_IMPORT_SYNC_ROWS": 8}
 
 # --- values ---------------------------------------------------------------------------
 
-SPECIAL = ["\U0001F600", "\U0001F469\u200D\U0001F4BB", "\U0010FFFF", "\U00020000", "\u0301", "\u0308",
-           "\u200f", "\u200e", "\u202e", "\u2066", "\u061c", "\ufeff", "\u200b", "\u2028", "\u00a0", "\u3000",
-           "\r\n", "\n", "\r", "\t", " ", "\x1b", "\x7f", "\x85", "\ufffd", "\uffff", "İ", "ß", "ﬃ", "Σ", "'",
-           '"', "<script>", "&amp;", ",", ";", "=", "%", "%00", "\\", "/", "//", "=cmd|' /C calc'!A0", "@"]
+SPECIAL = [
+    "\U0001f600",
+    "\U0001f469\u200d\U0001f4bb",
+    "\U0010ffff",
+    "\U00020000",
+    "\u0301",
+    "\u0308",
+    "\u200f",
+    "\u200e",
+    "\u202e",
+    "\u2066",
+    "\u061c",
+    "\ufeff",
+    "\u200b",
+    "\u2028",
+    "\u00a0",
+    "\u3000",
+    "\r\n",
+    "\n",
+    "\r",
+    "\t",
+    " ",
+    "\x1b",
+    "\x7f",
+    "\x85",
+    "\ufffd",
+    "\uffff",
+    "İ",
+    "ß",
+    "ﬃ",
+    "Σ",
+    "'",
+    '"',
+    "<script>",
+    "&amp;",
+    ",",
+    ";",
+    "=",
+    "%",
+    "%00",
+    "\\",
+    "/",
+    "//",
+    "=cmd|' /C calc'!A0",
+    "@",
+]
 #: NUL is left out here and put in on purpose (with_nul): the input guard refuses a
 #: whole request that holds one, and every field may hold one
 CHARACTERS = {"codec": "utf-8", "exclude_characters": "\x00"}
-ATOM = st.one_of(st.sampled_from(SPECIAL), st.characters(**CHARACTERS),
-                 st.characters(min_codepoint=0x10000, **CHARACTERS),
-                 st.characters(categories=["Mn", "Me", "Cf", "Cc", "Zs", "Zl", "Zp"], **CHARACTERS))
+ATOM = st.one_of(
+    st.sampled_from(SPECIAL),
+    st.characters(**CHARACTERS),
+    st.characters(min_codepoint=0x10000, **CHARACTERS),
+    st.characters(categories=["Mn", "Me", "Cf", "Cc", "Zs", "Zl", "Zp"], **CHARACTERS),
+)
 SHORT = st.lists(ATOM, max_size=24).map("".join)
 #: the column and validator limits (64, 120, 200, 254, 2000...) and either side of them
-LENGTHS = st.one_of(st.sampled_from([63, 64, 65, 100, 101, 119, 120, 121, 199, 200, 201, 253, 254, 255,
-                                     300, 301, 1024, 1025, 2000, 2001, 5000]), st.integers(60, 5000))
-LONG = st.builds(lambda unit, n: (unit * n)[:n], st.lists(ATOM, min_size=1, max_size=3).map("".join)
-                 .filter(bool), LENGTHS)
+LENGTHS = st.one_of(
+    st.sampled_from(
+        [63, 64, 65, 100, 101, 119, 120, 121, 199, 200, 201, 253, 254, 255, 300, 301, 1024, 1025, 2000, 2001, 5000]
+    ),
+    st.integers(60, 5000),
+)
+LONG = st.builds(
+    lambda unit, n: (unit * n)[:n], st.lists(ATOM, min_size=1, max_size=3).map("".join).filter(bool), LENGTHS
+)
 TEXT = st.one_of(SHORT, SHORT, LONG)
 #: what a person might type: arbitrary, but never blank, and mostly short
 TYPED = st.one_of(SHORT, SHORT, SHORT, SHORT, SHORT, LONG).filter(str.strip)
@@ -72,17 +126,23 @@ def csv_uploads(draw, plausible: bool):
         "department": st.one_of(st.sampled_from(["Construction", "Sourcing", ""]), cell),
         "country": st.one_of(st.sampled_from(["AE", "us", "KE", "JO", "XX", ""]), cell),
         "locale": st.one_of(st.sampled_from(["en", "hi", "ar", "es-MX", "zh-TW", "", "xx"]), cell),
-        "roles": st.one_of(st.sampled_from(["", "learner", "admin learner", "case_handler", "superuser",
-                                           "learner;admin"]), cell),
+        "roles": st.one_of(
+            st.sampled_from(["", "learner", "admin learner", "case_handler", "superuser", "learner;admin"]), cell
+        ),
         "manager_email": st.one_of(st.just(""), EMAILS, cell),
     }
-    header = list(columns) if plausible else draw(st.one_of(
-        st.just(list(columns)), st.just([c.upper() + " " for c in columns]), st.lists(cell, max_size=9)))
+    header = (
+        list(columns)
+        if plausible
+        else draw(
+            st.one_of(st.just(list(columns)), st.just([c.upper() + " " for c in columns]), st.lists(cell, max_size=9))
+        )
+    )
     rows = []
     for _ in range(draw(st.integers(0, 12))):
         row = [draw(strategy) for strategy in columns.values()]
         if not plausible and draw(st.integers(0, 9)) == 0:
-            row = row[:draw(st.integers(0, 9))] + draw(st.lists(cell, max_size=2))
+            row = row[: draw(st.integers(0, 9))] + draw(st.lists(cell, max_size=2))
         if not plausible and row and draw(st.integers(0, 9)) == 0:
             row[draw(st.integers(0, len(row) - 1))] = "x" * draw(st.sampled_from([131072, 131073, 300000]))
         rows.append(row)
@@ -94,16 +154,21 @@ def csv_uploads(draw, plausible: bool):
     text = draw(st.sampled_from(["", "\ufeff"])) + buffer.getvalue()
     if plausible:
         return Upload(text.encode(), "hr.csv")
-    body = draw(st.one_of(st.just(text.encode()), st.just(text.encode("utf-16")),
-                          st.binary(max_size=200), st.just(text.encode()[:-1])))
+    body = draw(
+        st.one_of(
+            st.just(text.encode()), st.just(text.encode("utf-16")), st.binary(max_size=200), st.just(text.encode()[:-1])
+        )
+    )
     return Upload(body, draw(st.one_of(st.just("hr.csv"), TEXT, st.builds(with_nul, TEXT, st.integers(0, 5000)))))
 
 
 PATH_VALUES = {
     "course_id": lambda w: st.one_of(st.just("missing_course"), TEXT),
     "module_id": lambda w: st.one_of(st.sampled_from(sorted(w["module_ids"])), st.just("quiz"), TEXT),
-    **{name: lambda w: st.sampled_from([0, 999_999, 2**31 - 1, 2**31, 2**63 - 1, 2**63, 10**30])
-       for name in ("case_id", "token_id", "user_id")},
+    **{
+        name: lambda w: st.sampled_from([0, 999_999, 2**31 - 1, 2**31, 2**63 - 1, 2**63, 10**30])
+        for name in ("case_id", "token_id", "user_id")
+    },
 }
 
 # --- the forms on a page --------------------------------------------------------------
@@ -201,8 +266,11 @@ def field_values(f: Field, name: str, plausible: bool) -> st.SearchStrategy:
         return st.one_of(offered, st.sampled_from(["false", "", "y", "n", "on"]), TEXT)
     if f.kind in ("checkbox", "radio", "select"):
         several = st.lists(st.one_of(offered, NEVER, TEXT), min_size=1, max_size=4)
-        return st.one_of(offered, NEVER, TEXT, several) if single else st.one_of(
-            st.lists(offered, unique=True, min_size=1), several)
+        return (
+            st.one_of(offered, NEVER, TEXT, several)
+            if single
+            else st.one_of(st.lists(offered, unique=True, min_size=1), several)
+        )
     return TEXT
 
 
@@ -221,8 +289,9 @@ def draw_payload(data, fields: dict[str, Field], likely: dict[str, st.SearchStra
     if not plausible:
         for name, value in data.draw(st.dictionaries(TEXT, TEXT, max_size=2), label="extra fields").items():
             payload.setdefault(name, value)
-        texts = sorted(name for name, value in payload.items() if isinstance(value, str)
-                       and not name.endswith("csrf_token"))
+        texts = sorted(
+            name for name, value in payload.items() if isinstance(value, str) and not name.endswith("csrf_token")
+        )
         if texts and data.draw(st.integers(0, 4), label="NUL?") == 0:
             name = data.draw(st.sampled_from(texts), label="NUL in")
             # a position past the end puts it last (not a bound from the value: a hidden
@@ -232,23 +301,25 @@ def draw_payload(data, fields: dict[str, Field], likely: dict[str, st.SearchStra
 
 
 def encoded(payload: dict) -> dict:
-    return {name: (io.BytesIO(value.body), value.filename) if isinstance(value, Upload) else value
-            for name, value in payload.items()}
+    return {
+        name: (io.BytesIO(value.body), value.filename) if isinstance(value, Upload) else value
+        for name, value in payload.items()
+    }
 
 
 def shown(payload: dict) -> str:
     """The payload for a failure message, long values shortened."""
+
     def short(value):
         if isinstance(value, list):
             return [short(v) for v in value]
         if isinstance(value, Upload):
             return f"<file {short(value.filename)}: {len(value.body)} bytes {value.body[:80]!r}>"
         return value if len(value) <= 80 else f"{value[:60]!r}...({len(value)} chars)"
+
     return repr({short(name): short(value) for name, value in payload.items()})
 
 
 # --- every table, before and after ------------------------------------------------------
 # Nothing changes on every request here: rate limits are counted in memory, and task
 # rows are written only by the task and import forms, whose checks account for them.
-
-

@@ -1,4 +1,5 @@
 """Small helpers for driving the pages over HTTP."""
+
 import io
 import re
 
@@ -28,17 +29,19 @@ def acknowledge_all(client, module_ids, course="demo_course"):
     for module_id in module_ids:
         page = client.get(f"/courses/{course}/modules/{module_id}")
         assert page.status_code == 200
-        response = client.post(f"/courses/{course}/modules/{module_id}/acknowledge",
-                               data={"csrf_token": csrf_token(page.get_data(as_text=True))})
+        response = client.post(
+            f"/courses/{course}/modules/{module_id}/acknowledge",
+            data={"csrf_token": csrf_token(page.get_data(as_text=True))},
+        )
         assert response.status_code == 302
 
 
 def upload_csv(client, text, valid_only=False, lang="en", filename="hr.csv"):
     """The admin's HR import page: post a CSV file as a person would."""
     page = client.get("/admin/users/import")
-    data = {"csrf_token": csrf_token(page.get_data(as_text=True)),
-            "file": (io.BytesIO(text.encode()), filename)}
+    data = {"csrf_token": csrf_token(page.get_data(as_text=True)), "file": (io.BytesIO(text.encode()), filename)}
     if valid_only:
         data["valid_only"] = "y"
-    return client.post("/admin/users/import", data=data, content_type="multipart/form-data",
-                       headers={"Accept-Language": lang})
+    return client.post(
+        "/admin/users/import", data=data, content_type="multipart/form-data", headers={"Accept-Language": lang}
+    )

@@ -2,6 +2,7 @@
 a concern: by default no line records any client's address, user agent or referrer; an
 operator who opts in with ELEARN_ACCESS_LOG_CLIENTS gets them, except on concern pages and
 on requests whose referrer is one."""
+
 import http.cookiejar
 import os
 import re
@@ -60,14 +61,36 @@ def gunicorn(database_url: str, tmp_path: Path, **extra_env: str):
     port = free_port(HOST)
     served = Served(f"http://{HOST}:{port}", tmp_path / "access.log", tmp_path / "server.log")
     env = {name: value for name, value in os.environ.items() if name != "ELEARN_ACCESS_LOG_CLIENTS"}
-    env.update(SECRET_KEY="log-test", DATABASE_URL=database_url, ELEARN_CONTENT_DIR=str(FIXTURE_CONTENT),
-               ELEARN_INSTANCE_DIR=str(tmp_path), ELEARN_CONCERN_KEYS=new_key(),
-               ELEARN_BASE_URL=f"{served.base}/", **extra_env)
+    env.update(
+        SECRET_KEY="log-test",
+        DATABASE_URL=database_url,
+        ELEARN_CONTENT_DIR=str(FIXTURE_CONTENT),
+        ELEARN_INSTANCE_DIR=str(tmp_path),
+        ELEARN_CONCERN_KEYS=new_key(),
+        ELEARN_BASE_URL=f"{served.base}/",
+        **extra_env,
+    )
     with served.server_log.open("w") as server_log:
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py"),
-             "--access-logfile", str(served.access_log), "--workers", "1", "--bind", f"{HOST}:{port}",
-             "elearn:create_app()"], cwd=ROOT, env=env, stdout=server_log, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--config",
+                str(ROOT / "gunicorn.conf.py"),
+                "--access-logfile",
+                str(served.access_log),
+                "--workers",
+                "1",
+                "--bind",
+                f"{HOST}:{port}",
+                "elearn:create_app()",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=server_log,
+            stderr=subprocess.STDOUT,
+        )
         try:
             ready = False
             for _ in range(150):
@@ -167,22 +190,35 @@ def test_opted_in_log_blanks_concern_paths_and_requests_referred_by_them(databas
         opener.addheaders = [("User-Agent", AGENT), ("X-Forwarded-For", FORWARDED)]
         page = opener.open(f"{base}/concerns/report", timeout=5).read().decode()
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-        referred = urllib.request.Request(f"{base}/static/elearn.css?v=1",
-                                          headers={"Referer": f"{base}/concerns/report"})
+        referred = urllib.request.Request(
+            f"{base}/static/elearn.css?v=1", headers={"Referer": f"{base}/concerns/report"}
+        )
         opener.open(referred, timeout=5).read()
-        body = urllib.parse.urlencode({"csrf_token": token, "category": "forced_labour", "country": "AE",
-                                       "description": "They keep our passports.", "anonymous": "y",
-                                       "language": "en"}).encode()
+        body = urllib.parse.urlencode(
+            {
+                "csrf_token": token,
+                "category": "forced_labour",
+                "country": "AE",
+                "description": "They keep our passports.",
+                "anonymous": "y",
+                "language": "en",
+            }
+        ).encode()
         receipt = opener.open(f"{base}/concerns/report", data=body, timeout=5).read().decode()
         assert 'id="receipt-code"' in receipt
         opener.open(f"{base}/concerns?country=AE", timeout=5).read()
         switch = urllib.parse.urlencode({"csrf_token": token, "locale": "es", "next": "/healthz"}).encode()
-        opener.open(urllib.request.Request(f"{base}/language", data=switch,
-                                           headers={"Referer": f"{base}/concerns?country=AE"}), timeout=5).read()
+        opener.open(
+            urllib.request.Request(f"{base}/language", data=switch, headers={"Referer": f"{base}/concerns?country=AE"}),
+            timeout=5,
+        ).read()
         opener.open(f"{base}/login", timeout=5).read()  # an ordinary page, no concern page as referrer
     access, _server = served.logs()
-    blanked = request_lines(access, "concerns") + request_lines(access, r'"POST /language ') \
+    blanked = (
+        request_lines(access, "concerns")
+        + request_lines(access, r'"POST /language ')
         + request_lines(access, r"elearn\.css")
+    )
     assert len(request_lines(access, "concerns")) == 3 and len(blanked) == 5
     for line in blanked:
         assert CLIENT_ADDRESS not in line and AGENT not in line and FORWARDED not in line

@@ -1,4 +1,5 @@
 """The completion report over HTTP: every filter, both exports, charts, checked against the DB."""
+
 import csv
 import io
 from datetime import timedelta
@@ -34,10 +35,20 @@ def report_data(app, make_user):
             if state == "in_progress":
                 db.session.add(ModuleProgress(assignment_id=a.id, module_id="basics", locale=locale))
             if state == "completed":
-                db.session.add(Completion(assignment_id=a.id, user_id=uid, course_id="demo_course",
-                                          course_version="1.0.0", locale=locale, region="x", score=90,
-                                          completed_at=NOW - timedelta(days=10 if employee_id == "a1" else 1),
-                                          expires_at=NOW + timedelta(days=300), certificate_code=f"CODE-{employee_id}"))
+                db.session.add(
+                    Completion(
+                        assignment_id=a.id,
+                        user_id=uid,
+                        course_id="demo_course",
+                        course_version="1.0.0",
+                        locale=locale,
+                        region="x",
+                        score=90,
+                        completed_at=NOW - timedelta(days=10 if employee_id == "a1" else 1),
+                        expires_at=NOW + timedelta(days=300),
+                        certificate_code=f"CODE-{employee_id}",
+                    )
+                )
             db.session.commit()
     make_user(employee_id="boss", roles="admin", hr_locale="en", country="GB", assign=False)
     client = app.test_client()
@@ -55,26 +66,29 @@ def ids(rows):
     return sorted(r["employee_id"] for r in rows)
 
 
-@pytest.mark.parametrize("query,expected", [
-    ("", ["a1", "a2", "k1", "u1", "u2"]),
-    ("course=demo_course", ["a1", "a2", "k1", "u1", "u2"]),
-    ("department=Warehouse", ["k1", "u1"]),
-    ("country=AE", ["a1", "a2"]),
-    ("region=arab_states", ["a1", "a2"]),
-    ("region=global", ["k1"]),
-    ("locale=es", ["u2"]),
-    ("status=completed", ["a1", "k1"]),
-    ("status=overdue", ["a2"]),
-    ("status=in_progress", ["u1"]),
-    ("status=not_started", ["u2"]),
-    (f"completed_from={(NOW - timedelta(days=3)).date()}", ["k1"]),
-    (f"completed_to={(NOW - timedelta(days=5)).date()}", ["a1"]),
-    (f"due_to={(NOW - timedelta(days=1)).date()}", ["a2"]),
-    (f"due_from={(NOW + timedelta(days=1)).date()}", ["a1", "k1", "u1", "u2"]),
-    ("status=completed&region=global", ["k1"]),
-    ("department=' OR '1'='1", []),
-    ("status=bogus&country=ZZ&region=mars&completed_from=notadate", ["a1", "a2", "k1", "u1", "u2"]),
-])
+@pytest.mark.parametrize(
+    "query,expected",
+    [
+        ("", ["a1", "a2", "k1", "u1", "u2"]),
+        ("course=demo_course", ["a1", "a2", "k1", "u1", "u2"]),
+        ("department=Warehouse", ["k1", "u1"]),
+        ("country=AE", ["a1", "a2"]),
+        ("region=arab_states", ["a1", "a2"]),
+        ("region=global", ["k1"]),
+        ("locale=es", ["u2"]),
+        ("status=completed", ["a1", "k1"]),
+        ("status=overdue", ["a2"]),
+        ("status=in_progress", ["u1"]),
+        ("status=not_started", ["u2"]),
+        (f"completed_from={(NOW - timedelta(days=3)).date()}", ["k1"]),
+        (f"completed_to={(NOW - timedelta(days=5)).date()}", ["a1"]),
+        (f"due_to={(NOW - timedelta(days=1)).date()}", ["a2"]),
+        (f"due_from={(NOW + timedelta(days=1)).date()}", ["a1", "k1", "u1", "u2"]),
+        ("status=completed&region=global", ["k1"]),
+        ("department=' OR '1'='1", []),
+        ("status=bogus&country=ZZ&region=mars&completed_from=notadate", ["a1", "a2", "k1", "u1", "u2"]),
+    ],
+)
 def test_every_filter_in_csv_export(app, report_data, query, expected):
     assert ids(exported(report_data, query)) == expected
 
@@ -82,9 +96,13 @@ def test_every_filter_in_csv_export(app, report_data, query, expected):
 def test_csv_rows_match_database_and_status_rule(app, report_data):
     rows = {r["employee_id"]: r for r in exported(report_data)}
     with app.app_context():
-        truth = dict(db.session.execute(select(User.employee_id, status_expression())
-                                        .join(Assignment, Assignment.user_id == User.id)
-                                        .where(Assignment.current.is_(True))).all())
+        truth = dict(
+            db.session.execute(
+                select(User.employee_id, status_expression())
+                .join(Assignment, Assignment.user_id == User.id)
+                .where(Assignment.current.is_(True))
+            ).all()
+        )
     assert {k: v["status"] for k, v in rows.items()} == truth
     assert rows["a1"]["certificate_code"] == "CODE-a1" and rows["a1"]["score"] == "90"
     assert rows["a1"]["region"] == "arab_states" and rows["k1"]["region"] == "global"
@@ -109,7 +127,7 @@ def test_report_page_shows_charts_table_and_totals(app, report_data):
 
 
 def test_csv_cells_cannot_inject_formulas(app, report_data, make_user):
-    make_user(employee_id="evil", name="=HYPERLINK(\"http://x\")", country="US", hr_locale="en")
+    make_user(employee_id="evil", name='=HYPERLINK("http://x")', country="US", hr_locale="en")
     row = next(r for r in exported(report_data) if r["employee_id"] == "evil")
     assert row["name"].startswith("'=")
 

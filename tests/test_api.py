@@ -1,4 +1,5 @@
 """The HR JSON API: token auth (hashed, revocable), cursor pagination, status rule."""
+
 import re
 
 import pytest
@@ -28,8 +29,19 @@ def new_token(admin, name="HRIS"):
 def complete(app, uid, code):
     with app.app_context():
         a = db.session.scalar(select(Assignment).where(Assignment.user_id == uid))
-        db.session.add(Completion(assignment_id=a.id, user_id=uid, course_id="demo_course", course_version="1.0.0",
-                                  locale="en", region="global", score=95, completed_at=utcnow(), certificate_code=code))
+        db.session.add(
+            Completion(
+                assignment_id=a.id,
+                user_id=uid,
+                course_id="demo_course",
+                course_version="1.0.0",
+                locale="en",
+                region="global",
+                score=95,
+                completed_at=utcnow(),
+                certificate_code=code,
+            )
+        )
         db.session.commit()
 
 

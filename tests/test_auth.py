@@ -1,4 +1,5 @@
 """Sign-in: hashing, inactive users, safe `next` redirects, CSRF."""
+
 import time
 
 import pytest
@@ -67,8 +68,9 @@ def test_user_without_password_cannot_sign_in(app, auth, make_user):
     assert auth.login(password="anything").status_code == 400
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example",
-                                    "javascript:alert(1)", "http:/evil"])
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)", "http:/evil"]
+)
 def test_open_redirect_after_login_is_refused(app, auth, make_user, target):
     make_user()
     response = auth.login(next_url=target)
@@ -123,18 +125,24 @@ def test_sign_in_does_the_same_password_work_whoever_is_named(app, client, auth,
     accounts each cost one scrypt verification, so the answer's time does not tell who
     exists. Counted, not timed."""
     import elearn.auth.passwords as passwords
+
     calls = []
     real = passwords.check_password_hash
 
     def counting(stored, password):
         calls.append(stored)
         return real(stored, password)
+
     monkeypatch.setattr(passwords, "check_password_hash", counting)
     make_user(employee_id="known", hr_locale="en")
     make_user(employee_id="fresh", hr_locale="en", password=None)
     make_user(employee_id="gone", hr_locale="en", active=False)
-    for login, password in (("nobody", "whatever"), ("known", "wrong password"), ("fresh", "whatever"),
-                            ("gone", "correct horse battery staple")):
+    for login, password in (
+        ("nobody", "whatever"),
+        ("known", "wrong password"),
+        ("fresh", "whatever"),
+        ("gone", "correct horse battery staple"),
+    ):
         calls.clear()
         assert auth.login(login, password).status_code == 400
         assert len(calls) == 1 and calls[0].startswith("scrypt:"), (login, calls)

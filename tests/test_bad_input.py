@@ -1,4 +1,5 @@
 """Bad input gets a clear message in the user's language and changes nothing (never a 500)."""
+
 from sqlalchemy import func, select
 
 from elearn.extensions import db
@@ -39,8 +40,7 @@ def test_nul_in_a_csv_field_is_a_row_error(app, make_user, admin_client):
     response = upload(client, HEADER + "E1,Fine,,D,US,en,learner,\nE2,Bad\x00Name,,D,US,en,learner,\n")
     assert response.status_code == 400 and "NUL character" in response.get_data(as_text=True)
     assert user_count(app) == before
-    partial = upload(client, HEADER + "E1,Fine,,D,US,en,learner,\nE2,Bad\x00Name,,D,US,en,learner,\n",
-                     valid_only=True)
+    partial = upload(client, HEADER + "E1,Fine,,D,US,en,learner,\nE2,Bad\x00Name,,D,US,en,learner,\n", valid_only=True)
     assert partial.status_code == 200 and user_count(app) == before + 1
 
 
@@ -59,9 +59,18 @@ def test_nul_in_a_form_field_or_url_is_refused_with_a_message(app, make_user):
 def test_a_choice_never_offered_is_a_field_error(app, make_user, admin_client):
     client = admin_client
     page = csrf_token(client.get("/admin/users/new").get_data(as_text=True))
-    response = client.post("/admin/users/new", data={
-        "csrf_token": page, "employee_id": "N1", "name": "N", "country": "US", "hr_locale": "en",
-        "roles": ["superuser", "learner"], "active": "y"})
+    response = client.post(
+        "/admin/users/new",
+        data={
+            "csrf_token": page,
+            "employee_id": "N1",
+            "name": "N",
+            "country": "US",
+            "hr_locale": "en",
+            "roles": ["superuser", "learner"],
+            "active": "y",
+        },
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 400 and "superuser" in html and "not a valid choice" in html
     assert user_count(app) == 1
@@ -69,9 +78,11 @@ def test_a_choice_never_offered_is_a_field_error(app, make_user, admin_client):
 
 def test_import_summary_counts_rows_not_problems(app, make_user, admin_client):
     client = admin_client
-    text = HEADER + ("E1,Good,,D,US,en,learner,\n"
-                     "E2,Two Problems,not-an-email,D,XX,en,learner,\n"
-                     "bad id!,,also-bad,D,XX,zz,superuser,\n")
+    text = HEADER + (
+        "E1,Good,,D,US,en,learner,\n"
+        "E2,Two Problems,not-an-email,D,XX,en,learner,\n"
+        "bad id!,,also-bad,D,XX,zz,superuser,\n"
+    )
     html = upload(client, text).get_data(as_text=True)
     assert "2 rows have errors. Nothing was imported." in html
     assert html.count("<tr><td>") == 2  # one table row per file row, its problems listed in it

@@ -1,4 +1,5 @@
 """The content loader: layout, locale fallback, region lookup, rules and staleness."""
+
 import shutil
 
 import pytest

@@ -1,4 +1,5 @@
 """Anonymous intake, receipt codes, case handling, encryption at rest, rate limits."""
+
 import logging
 
 import pytest
@@ -22,11 +23,20 @@ def test_anonymous_report_stores_nothing_identifying(app, client, make_user, cap
     caplog.set_level(logging.DEBUG)
     headers = {"User-Agent": "DistinctAgent/9.9", "X-Forwarded-For": "203.0.113.77"}
     page = client.get("/concerns/report")
-    response = client.post("/concerns/report", headers=headers,
-                           environ_base={"REMOTE_ADDR": "198.51.100.23"},
-                           data={"csrf_token": csrf_token(page.get_data(as_text=True)),
-                                 "category": "forced_labour", "country": "AE", "site": "",
-                                 "description": SECRET_TEXT, "anonymous": "y", "language": "ar"})
+    response = client.post(
+        "/concerns/report",
+        headers=headers,
+        environ_base={"REMOTE_ADDR": "198.51.100.23"},
+        data={
+            "csrf_token": csrf_token(page.get_data(as_text=True)),
+            "category": "forced_labour",
+            "country": "AE",
+            "site": "",
+            "description": SECRET_TEXT,
+            "anonymous": "y",
+            "language": "ar",
+        },
+    )
     assert response.status_code == 200
     code = receipt_code(response)
     with app.app_context():
@@ -35,9 +45,22 @@ def test_anonymous_report_stores_nothing_identifying(app, client, make_user, cap
         for identifying in ("198.51.100.23", "203.0.113.77", "DistinctAgent", "reporter", "Test Person"):
             assert identifying not in values
         assert row["contact_enc"] is None and row["anonymous"] in (True, 1)
-        assert set(row.keys()) == {"id", "public_id", "secret_hash", "category", "country", "language",
-                                   "anonymous", "body_enc", "site_enc", "contact_enc", "status",
-                                   "created_at", "updated_at", "closed_at"}
+        assert set(row.keys()) == {
+            "id",
+            "public_id",
+            "secret_hash",
+            "category",
+            "country",
+            "language",
+            "anonymous",
+            "body_enc",
+            "site_enc",
+            "contact_enc",
+            "status",
+            "created_at",
+            "updated_at",
+            "closed_at",
+        }
         assert db.session.scalar(select(AuditLog.id)) is None
     logged = "\n".join(r.getMessage() for r in caplog.records)
     for identifying in ("198.51.100.23", "203.0.113.77", "DistinctAgent", code.split("-")[2]):
@@ -71,8 +94,8 @@ def test_status_page_shows_answer_and_same_answer_for_unknown_and_wrong(app, cli
     answers = [look_up(client, c) for c in (wrong_secret, unknown, "nonsense")]
     assert {r.status_code for r in answers} == {404}
     import re
-    bodies = {re.sub(r'name="csrf_token"[^>]*>', "", r.get_data(as_text=True).split('<main')[1])
-              for r in answers}
+
+    bodies = {re.sub(r'name="csrf_token"[^>]*>', "", r.get_data(as_text=True).split("<main")[1]) for r in answers}
     assert len(bodies) == 1
 
 
@@ -109,8 +132,13 @@ def test_missing_csrf_is_refused(app, client):
     assert response.status_code == 400
 
 
-CASE_ROUTES = [("get", "/cases"), ("get", "/cases/{id}"), ("post", "/cases/{id}/status"),
-               ("post", "/cases/{id}/answer"), ("post", "/cases/{id}/note")]
+CASE_ROUTES = [
+    ("get", "/cases"),
+    ("get", "/cases/{id}"),
+    ("post", "/cases/{id}/status"),
+    ("post", "/cases/{id}/answer"),
+    ("post", "/cases/{id}/note"),
+]
 
 
 @pytest.mark.parametrize("roles", [None, "learner", "learner admin"])
@@ -124,8 +152,11 @@ def test_only_case_handlers_reach_case_routes(app, client, make_user, roles):
     token = csrf_token(client.get("/concerns").get_data(as_text=True))
     for method, route in CASE_ROUTES:
         url = route.format(id=case_id)
-        response = client.get(url) if method == "get" else client.post(
-            url, data={"csrf_token": token, "status": "closed", "answer-body": "x", "note-body": "x"})
+        response = (
+            client.get(url)
+            if method == "get"
+            else client.post(url, data={"csrf_token": token, "status": "closed", "answer-body": "x", "note-body": "x"})
+        )
         expected = (302,) if roles is None else (403,)
         assert response.status_code in expected, (url, response.status_code)
         if roles is None:
@@ -166,9 +197,11 @@ def test_queue_filters(app, client, make_user):
     handler = app.test_client()
     make_user(employee_id="handler", roles="case_handler", hr_locale="en", assign=False)
     Auth(handler).login("handler")
+
     def count(query):
         html = handler.get("/cases?" + query).get_data(as_text=True)
         return html.count('href="/cases/')
+
     assert count("") == 2
     assert count("category=wages_hours") == 1
     assert count("country=ae") == 1
@@ -203,6 +236,7 @@ def test_purge_deletes_only_old_closed_cases(app, client):
     from datetime import timedelta
 
     from elearn.models import utcnow
+
     for _ in range(3):
         file_report(client)
     with app.app_context():
@@ -260,12 +294,14 @@ def test_rate_limit_storage_in_redis_is_shared_between_instances(database_url, t
     """With ELEARN_RATELIMIT_STORAGE_URI every instance counts against the same limit,
     and Redis holds only hashed keys, never the address."""
     import redis
+
     store = redis.Redis(host="127.0.0.1")
     prefix = "elearn-test-ratelimit"  # the limiter keeps the first prefix it is given
     for key in store.keys(f"*{prefix}*"):
         store.delete(key)
-    settings = dict(RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0", RATELIMIT_KEY_PREFIX=prefix,
-                    ELEARN_STATUS_LIMIT="3 per hour")
+    settings = dict(
+        RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0", RATELIMIT_KEY_PREFIX=prefix, ELEARN_STATUS_LIMIT="3 per hour"
+    )
     first = make_app(database_url, tmp_path, **settings)
     second = make_app(database_url, tmp_path, **settings)
     try:

@@ -6,8 +6,12 @@ def test_concern_link_on_every_page(app, client, auth, make_user):
     for path in ("/login", "/verify/NOPE"):
         assert 'href="/concerns"' in client.get(path).get_data(as_text=True)
     auth.login()
-    for path in ("/training", "/courses/demo_course", "/courses/demo_course/modules/basics",
-                 "/courses/demo_course/quiz"):
+    for path in (
+        "/training",
+        "/courses/demo_course",
+        "/courses/demo_course/modules/basics",
+        "/courses/demo_course/quiz",
+    ):
         assert 'href="/concerns"' in client.get(path).get_data(as_text=True)
 
 
@@ -29,6 +33,7 @@ def test_country_without_confirmed_line_gets_general_wording(app, client):
 
 def test_company_channel_url_is_shown(database_url, tmp_path):
     from .conftest import make_app, wipe
+
     app = make_app(database_url, tmp_path, ELEARN_CONCERN_URL="https://ethics.example.com/report")
     try:
         assert "https://ethics.example.com/report" in app.test_client().get("/concerns").get_data(as_text=True)

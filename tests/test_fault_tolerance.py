@@ -8,6 +8,7 @@ the learners begun so far are done). The instance is restarted once a request ha
 failed on it. So every kill lands inside the load, the learners still to come send
 requests to the dead instance, and the test proves the same thing on a fast machine
 and on a busy one."""
+
 import http.client
 import os
 import random
@@ -48,9 +49,26 @@ class Instance:
         """Returns once /healthz answers; the generous limit only stops a broken start
         from hanging the run, it is not what the test waits for."""
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py"), "--workers", "2",
-             "--bind", f"127.0.0.1:{self.port}", "--access-logfile", "/dev/null", "elearn:create_app()"],
-            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--config",
+                str(ROOT / "gunicorn.conf.py"),
+                "--workers",
+                "2",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--access-logfile",
+                "/dev/null",
+                "elearn:create_app()",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + within
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -71,8 +89,9 @@ class Instance:
 
 def post(port, path, body, cookie):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    conn.request("POST", path, body=body, headers={"Content-Type": "application/x-www-form-urlencoded",
-                                                   "Cookie": cookie})
+    conn.request(
+        "POST", path, body=body, headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
+    )
     return conn.getresponse().status
 
 
@@ -131,12 +150,14 @@ def test_sigkill_mid_load_loses_and_duplicates_nothing(postgresql_database, tmp_
         from elearn.auth.passwords import hash_password
         from elearn.models import User
         from elearn.training.assignments import apply_audience_rules
+
         learners = []
         with app.app_context():
             hashed = hash_password(PASSWORD)
             for i in range(LEARNERS):
-                user = User(employee_id=f"f{i}", name=f"Learner {i}", country="AE", hr_locale="en",
-                            password_hash=hashed)
+                user = User(
+                    employee_id=f"f{i}", name=f"Learner {i}", country="AE", hr_locale="en", password_hash=hashed
+                )
                 db.session.add(user)
                 db.session.flush()
                 learners.append(apply_audience_rules(user, app.extensions["elearn_catalog"], 30)[0].id)
@@ -150,21 +171,35 @@ def test_sigkill_mid_load_loses_and_duplicates_nothing(postgresql_database, tmp_
             cookie = f"session={client.get_cookie('session').value}"
             steps = []
             for module in ("basics", "signs", "risks"):
-                steps.append(("ack", f"/courses/demo_course/modules/{module}/acknowledge",
-                              urllib.parse.urlencode({"csrf_token": token}), cookie, (assignment_id, module)))
+                steps.append(
+                    (
+                        "ack",
+                        f"/courses/demo_course/modules/{module}/acknowledge",
+                        urllib.parse.urlencode({"csrf_token": token}),
+                        cookie,
+                        (assignment_id, module),
+                    )
+                )
             for n in range(ATTEMPTS):
                 attempt = issue_attempt(app.secret_key, view, assignment_id)
                 answers = WRONG if n == 0 else RIGHT
-                fields = [("csrf_token", token), ("attempt", attempt.signed)] + \
-                         [(f"q-{q}", o) for q, opts in answers.items() for o in opts]
-                steps.append(("quiz", "/courses/demo_course/quiz", urllib.parse.urlencode(fields), cookie,
-                              attempt.nonce))
+                fields = [("csrf_token", token), ("attempt", attempt.signed)] + [
+                    (f"q-{q}", o) for q, opts in answers.items() for o in opts
+                ]
+                steps.append(
+                    ("quiz", "/courses/demo_course/quiz", urllib.parse.urlencode(fields), cookie, attempt.nonce)
+                )
             random.shuffle(steps)
             work.append(steps)
 
-        env = {**os.environ, "SECRET_KEY": "test-secret", "DATABASE_URL": postgresql_database,
-               "ELEARN_CONTENT_DIR": str(FIXTURE_CONTENT), "ELEARN_INSTANCE_DIR": str(tmp_path),
-               "ELEARN_CONCERN_KEYS": new_key()}
+        env = {
+            **os.environ,
+            "SECRET_KEY": "test-secret",
+            "DATABASE_URL": postgresql_database,
+            "ELEARN_CONTENT_DIR": str(FIXTURE_CONTENT),
+            "ELEARN_INSTANCE_DIR": str(tmp_path),
+            "ELEARN_CONCERN_KEYS": new_key(),
+        }
         instances = [Instance(env, tmp_path), Instance(env, tmp_path)]
         for instance in instances:
             instance.start()
@@ -214,8 +249,13 @@ def test_sigkill_mid_load_loses_and_duplicates_nothing(postgresql_database, tmp_
             target = n % 2
             threshold = sum(steps_of[:n]) + steps_of[n] // 2
             with load.changed:
-                load.changed.wait_for(lambda: load.done or load.answered >= threshold and (
-                    load.in_flight[target] > 0 or load.finished == load.started))
+                load.changed.wait_for(
+                    lambda: (
+                        load.done
+                        or load.answered >= threshold
+                        and (load.in_flight[target] > 0 or load.finished == load.started)
+                    )
+                )
                 if load.done:
                     return False
                 # under the lock: nothing is counted as answered until the instance is dead
@@ -248,8 +288,10 @@ def test_sigkill_mid_load_loses_and_duplicates_nothing(postgresql_database, tmp_
         assert not chaos_errors, chaos_errors
         assert len(kills) == KILLS
         assert failures, "no request failed on a killed instance"
-        print(f"{LEARNERS} learners, {KILLS} kills: {total} requests, {len(failures)} failed with a killed "
-              f"instance and were retried; at each kill (answered, in flight to it): {kills}")
+        print(
+            f"{LEARNERS} learners, {KILLS} kills: {total} requests, {len(failures)} failed with a killed "
+            f"instance and were retried; at each kill (answered, in flight to it): {kills}"
+        )
 
         with app.app_context():
             tokens = db.session.execute(select(QuizAttempt.token, func.count()).group_by(QuizAttempt.token)).all()
@@ -259,8 +301,9 @@ def test_sigkill_mid_load_loses_and_duplicates_nothing(postgresql_database, tmp_
             assert len(acknowledged["quiz"]) == LEARNERS * ATTEMPTS  # and every one was acknowledged
             progress = set(db.session.execute(select(ModuleProgress.assignment_id, ModuleProgress.module_id)).all())
             assert acknowledged["ack"] <= {tuple(p) for p in progress}
-            per_assignment = db.session.execute(select(Completion.assignment_id, func.count())
-                                                .group_by(Completion.assignment_id)).all()
+            per_assignment = db.session.execute(
+                select(Completion.assignment_id, func.count()).group_by(Completion.assignment_id)
+            ).all()
             assert all(n == 1 for _, n in per_assignment)
             assert len(per_assignment) == LEARNERS  # everyone read all modules and passed
             codes = db.session.scalars(select(Completion.certificate_code)).all()

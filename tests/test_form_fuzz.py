@@ -15,6 +15,7 @@ not (fields left out, choices never offered, several values for one, extra field
 NUL, arbitrary URL arguments, broken CSV). Every table is read before and after each
 request: a 4xx must leave all of them as they were.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -74,6 +75,7 @@ from .fuzz_inputs import (
 
 #: every address-keyed limit out of the way: one test client posts hundreds of times
 
+
 @dataclass(frozen=True)
 class Form:
     role: str  #: anon, learner, admin (unscoped) or handler (case handler)
@@ -91,48 +93,108 @@ class Form:
 
 
 FORMS = {
-    "site.set_language": Form("learner", check_language, page="courses.my_training",
-                              likely=lambda w: {"next": st.sampled_from(["/training", "//evil.example", "/\r\nX: y",
-                                                                         "/a\x85b", "/\u202e", "javascript:x"])}),
-    "auth.login": Form("anon", check_nothing, fresh_client=True, examples=30, likely=lambda w: {
-        "login": st.sampled_from(["learner", " LEARNER ", "admin"]), "password": st.just(PASSWORD),
-        "next": st.sampled_from(["/training", "//evil.example", "/\r\nX: y", "/\u202e"])}),
+    "site.set_language": Form(
+        "learner",
+        check_language,
+        page="courses.my_training",
+        likely=lambda w: {
+            "next": st.sampled_from(["/training", "//evil.example", "/\r\nX: y", "/a\x85b", "/\u202e", "javascript:x"])
+        },
+    ),
+    "auth.login": Form(
+        "anon",
+        check_nothing,
+        fresh_client=True,
+        examples=30,
+        likely=lambda w: {
+            "login": st.sampled_from(["learner", " LEARNER ", "admin"]),
+            "password": st.just(PASSWORD),
+            "next": st.sampled_from(["/training", "//evil.example", "/\r\nX: y", "/\u202e"]),
+        },
+    ),
     "auth.logout": Form("learner", check_nothing, page="courses.my_training", fresh_client=True, examples=10),
-    "auth.activate": Form("anon", check_activation, fresh_client=True, setup=fresh_activation_code, likely=lambda w: {
-        "employee_id": st.sampled_from(["imported", " imported "]),
-        "code": st.sampled_from([w["code"], w["code"].lower().replace("-", " ")]),
-        "password": st.shared(st.one_of(st.just(PASSWORD), TEXT), key="new password"),
-        "confirm": st.shared(st.one_of(st.just(PASSWORD), TEXT), key="new password")}),
-    "courses.acknowledge": Form("learner", check_acknowledge, page="courses.module_page",
-                                path=("course_id", "module_id"),
-                                choices=lambda w: {"module_id": sorted(w["module_ids"])}),
-    "courses.submit_quiz": Form("learner", check_quiz, page="courses.quiz", path=("course_id",),
-                                prepare=acknowledge_every_module),
+    "auth.activate": Form(
+        "anon",
+        check_activation,
+        fresh_client=True,
+        setup=fresh_activation_code,
+        likely=lambda w: {
+            "employee_id": st.sampled_from(["imported", " imported "]),
+            "code": st.sampled_from([w["code"], w["code"].lower().replace("-", " ")]),
+            "password": st.shared(st.one_of(st.just(PASSWORD), TEXT), key="new password"),
+            "confirm": st.shared(st.one_of(st.just(PASSWORD), TEXT), key="new password"),
+        },
+    ),
+    "courses.acknowledge": Form(
+        "learner",
+        check_acknowledge,
+        page="courses.module_page",
+        path=("course_id", "module_id"),
+        choices=lambda w: {"module_id": sorted(w["module_ids"])},
+    ),
+    "courses.submit_quiz": Form(
+        "learner", check_quiz, page="courses.quiz", path=("course_id",), prepare=acknowledge_every_module
+    ),
     "concerns.report": Form("anon", check_report, examples=100),
-    "concerns.status": Form("anon", check_nothing, likely=lambda w: {
-        "code": st.sampled_from([w["receipt"], w["receipt"].lower(), " " + w["receipt"].replace("-", " ")])}),
+    "concerns.status": Form(
+        "anon",
+        check_nothing,
+        likely=lambda w: {
+            "code": st.sampled_from([w["receipt"], w["receipt"].lower(), " " + w["receipt"].replace("-", " ")])
+        },
+    ),
     "concerns.set_status": Form("handler", check_case_status, page="concerns.case", path=("case_id",)),
-    "concerns.add_case_message": Form("handler", check_case_message, page="concerns.case", path=("case_id",),
-                                      choices=lambda w: {"kind": ["answer", "note"]}),
-    "admin.activation_codes": Form("admin", check_activation_codes, likely=lambda w: {
-        "department": st.sampled_from(["Construction", "Construction ", "Sourcing"])}),
-    "admin.assign_course": Form("admin", check_assign, likely=lambda w: {
-        "employee_id": st.sampled_from(["target", " target ", "learner", "imported"]),
-        "department": st.sampled_from(["Construction", "Sourcing", " Sourcing"]),
-        "due": st.one_of(DATES, st.sampled_from(["2030-02-30", "2030-1-5", "99999-01-01", "0001-01-01"]))}),
+    "concerns.add_case_message": Form(
+        "handler",
+        check_case_message,
+        page="concerns.case",
+        path=("case_id",),
+        choices=lambda w: {"kind": ["answer", "note"]},
+    ),
+    "admin.activation_codes": Form(
+        "admin",
+        check_activation_codes,
+        likely=lambda w: {"department": st.sampled_from(["Construction", "Construction ", "Sourcing"])},
+    ),
+    "admin.assign_course": Form(
+        "admin",
+        check_assign,
+        likely=lambda w: {
+            "employee_id": st.sampled_from(["target", " target ", "learner", "imported"]),
+            "department": st.sampled_from(["Construction", "Sourcing", " Sourcing"]),
+            "due": st.one_of(DATES, st.sampled_from(["2030-02-30", "2030-1-5", "99999-01-01", "0001-01-01"])),
+        },
+    ),
     "admin.api_tokens": Form("admin", check_new_token),
-    "admin.revoke_api_token": Form("admin", check_revoke, page="admin.api_tokens", path=("token_id",), examples=30,
-                                   setup=fresh_api_token),
+    "admin.revoke_api_token": Form(
+        "admin", check_revoke, page="admin.api_tokens", path=("token_id",), examples=30, setup=fresh_api_token
+    ),
     # `since` is read by the handler (the xAPI task's start date) but on no form
-    "admin.start_task": Form("admin", check_task, page="admin.tasks", examples=30,
-                             choices=lambda w: {"kind": ["reminders", "xapi"]},
-                             likely=lambda w: {"since": st.one_of(DATES, TEXT)}),
-    "admin.edit_user": Form("admin", check_user_form, path=("user_id",), examples=150, likely=lambda w: {
-        "employee_id": EMPLOYEE_IDS, "email": EMAILS, "manager_email": EMAILS,
-        "timezone": st.sampled_from(["", "Asia/Dubai", "UTC", "Asia/Kolkata", "America/Argentina/Buenos_Aires",
-                                     "Europe/", "zone.tab"]),
-        "scope_departments": st.lists(st.one_of(st.sampled_from(["Construction", "Sourcing"]), TEXT),
-                                      max_size=4).map(", ".join)}),
+    "admin.start_task": Form(
+        "admin",
+        check_task,
+        page="admin.tasks",
+        examples=30,
+        choices=lambda w: {"kind": ["reminders", "xapi"]},
+        likely=lambda w: {"since": st.one_of(DATES, TEXT)},
+    ),
+    "admin.edit_user": Form(
+        "admin",
+        check_user_form,
+        path=("user_id",),
+        examples=150,
+        likely=lambda w: {
+            "employee_id": EMPLOYEE_IDS,
+            "email": EMAILS,
+            "manager_email": EMAILS,
+            "timezone": st.sampled_from(
+                ["", "Asia/Dubai", "UTC", "Asia/Kolkata", "America/Argentina/Buenos_Aires", "Europe/", "zone.tab"]
+            ),
+            "scope_departments": st.lists(
+                st.one_of(st.sampled_from(["Construction", "Sourcing"]), TEXT), max_size=4
+            ).map(", ".join),
+        },
+    ),
     "admin.import_users": Form("admin", check_import, examples=120),
 }
 #: POST rules not fuzzed here: endpoint -> why (none at the moment)
@@ -163,12 +225,23 @@ def world(fuzz_app):
     with app.app_context():
         catalog = app.extensions["elearn_catalog"]
         for employee_id, roles, country, department, has_password in (
-                ("learner", "learner", "AE", "Construction", True), ("admin", "learner admin", "US", "HR", True),
-                ("handler", "case_handler", "US", "Ethics", True), ("target", "learner", "JO", "Sourcing", True),
-                ("imported", "learner", "KE", "Construction", False)):
-            user = User(employee_id=employee_id, name=f"{employee_id.title()} Person", display_name="साक्षी",
-                        country=country, hr_locale="en", department=department, roles=roles, active=True,
-                        password_hash=password_hash() if has_password else None)
+            ("learner", "learner", "AE", "Construction", True),
+            ("admin", "learner admin", "US", "HR", True),
+            ("handler", "case_handler", "US", "Ethics", True),
+            ("target", "learner", "JO", "Sourcing", True),
+            ("imported", "learner", "KE", "Construction", False),
+        ):
+            user = User(
+                employee_id=employee_id,
+                name=f"{employee_id.title()} Person",
+                display_name="साक्षी",
+                country=country,
+                hr_locale="en",
+                department=department,
+                roles=roles,
+                active=True,
+                password_hash=password_hash() if has_password else None,
+            )
             db.session.add(user)
             db.session.flush()
             if user.has_role("learner"):
@@ -177,17 +250,26 @@ def world(fuzz_app):
         token, _secret = create_token("HR feed", people["admin"])
         db.session.commit()
         token_id = token.id
-        assignment_id = db.session.scalar(select(Assignment.id).where(
-            Assignment.user_id == people["learner"], Assignment.current.is_(True)))
+        assignment_id = db.session.scalar(
+            select(Assignment.id).where(Assignment.user_id == people["learner"], Assignment.current.is_(True))
+        )
         module_ids = set()
         for locale in LOCALES:
             module_ids |= catalog.courses["demo_course"].view(locale, catalog.region_for("AE")).module_ids
     receipt = receipt_code(file_report(app.test_client()))
     with app.app_context():
         case_id = db.session.scalar(select(Concern.id))
-    return {"people": people, "course_id": "demo_course", "module_id": "basics", "module_ids": module_ids,
-            "assignment_id": assignment_id, "case_id": case_id, "token_id": token_id,
-            "user_id": people["target"], "receipt": receipt}
+    return {
+        "people": people,
+        "course_id": "demo_course",
+        "module_id": "basics",
+        "module_ids": module_ids,
+        "assignment_id": assignment_id,
+        "case_id": case_id,
+        "token_id": token_id,
+        "user_id": people["target"],
+        "receipt": receipt,
+    }
 
 
 def signed_in(app, role: str):
@@ -217,8 +299,11 @@ def post_once(app, world, form: Form, rules, client, data):
         if name in path and not plausible and data.draw(st.integers(0, 2), label=f"{name} fuzzed?") == 0:
             path[name] = data.draw(PATH_VALUES[name](ctx), label=name)
     action, url = build(rule, ctx), build(rule, path)
-    page_url = action if form.page is None else build(
-        next(r for r in app.url_map.iter_rules() if r.endpoint == form.page), ctx)
+    page_url = (
+        action
+        if form.page is None
+        else build(next(r for r in app.url_map.iter_rules() if r.endpoint == form.page), ctx)
+    )
     page = client.get(page_url)
     assert page.status_code == 200, (page_url, page.status_code)
     fields = form_on_page(page.get_data(as_text=True), page_url, action)
@@ -253,11 +338,18 @@ def test_arbitrary_text_gives_no_5xx_and_no_partial_write(endpoint, fuzz_app, wo
     if form.prepare:
         form.prepare(app, world, client)
 
-    @settings(max_examples=form.examples, deadline=None, suppress_health_check=[
-        HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example,
-        HealthCheck.filter_too_much])
+    @settings(
+        max_examples=form.examples,
+        deadline=None,
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.large_base_example,
+            HealthCheck.filter_too_much,
+        ],
+    )
     @given(data=st.data())
     def fuzz(data):
         post_once(app, world, form, rules, client, data)
-    fuzz()
 
+    fuzz()

@@ -1,5 +1,6 @@
 """One escaping rule (elearn/admin/cells.py) for every CSV and XLSX the admin can
 download: the same payloads go through each export, on both databases."""
+
 import csv
 import io
 
@@ -10,8 +11,7 @@ from elearn.admin.cells import FORMULA_STARTS, safe_cell
 
 from .conftest import Auth, csrf_token
 
-PAYLOADS = ['=HYPERLINK("http://evil.example/","click")', "@SUM(1,1)", "+1+1", "-2+3",
-            "\t=1+1", "\r=1+1"]
+PAYLOADS = ['=HYPERLINK("http://evil.example/","click")', "@SUM(1,1)", "+1+1", "-2+3", "\t=1+1", "\r=1+1"]
 
 
 def dangerous(cell) -> bool:
@@ -59,9 +59,19 @@ def test_audit_csv_neutralises_targets_such_as_token_and_file_names(app, boss):
         assert boss.post("/admin/api-tokens", data={"csrf_token": page, "name": "x" + payload}).status_code == 200
         boss.post("/admin/api-tokens", data={"csrf_token": page, "name": payload})
     upload = csrf_token(boss.get("/admin/users/import").get_data(as_text=True))
-    boss.post("/admin/users/import", content_type="multipart/form-data", data={
-        "csrf_token": upload, "file": (io.BytesIO(b"employee_id,name,email,department,country,locale,roles,"
-                                                  b"manager_email\nn1,N,,D,US,en,learner,\n"), "=cmd.csv")})
+    boss.post(
+        "/admin/users/import",
+        content_type="multipart/form-data",
+        data={
+            "csrf_token": upload,
+            "file": (
+                io.BytesIO(
+                    b"employee_id,name,email,department,country,locale,roles,manager_email\nn1,N,,D,US,en,learner,\n"
+                ),
+                "=cmd.csv",
+            ),
+        },
+    )
     rows = list(csv.reader(io.StringIO(boss.get("/admin/audit.csv").get_data(as_text=True))))[1:]
     targets = [row[3] for row in rows]
     assert "'=cmd.csv" in targets

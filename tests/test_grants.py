@@ -1,4 +1,5 @@
 """The one rule for granting roles and scopes (elearn/auth/grants.py), and its SQL twin."""
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -70,30 +71,42 @@ def test_sql_scope_agrees_with_the_rule(app):
             for department in DEPARTMENTS:
                 for roles in ("learner", "learner admin", "case_handler", "administrator"):
                     n += 1
-                    db.session.add(User(employee_id=f"p{n}", name="P", country=country,
-                                        department=department, roles=roles))
+                    db.session.add(
+                        User(employee_id=f"p{n}", name="P", country=country, department=department, roles=roles)
+                    )
         db.session.commit()
         people = db.session.scalars(select(User)).all()
         for scope in (ARAB_STATES, CONSTRUCTION, BOTH, Scope(regions=frozenset({"global", "europe"}))):
             sql = set(db.session.scalars(select(User.employee_id).where(scope_clause(scope, catalog))))
-            python = {u.employee_id for u in people
-                      if scope.contains(catalog.region_for(u.country), u.department)}
+            python = {u.employee_id for u in people if scope.contains(catalog.region_for(u.country), u.department)}
             assert sql == python and sql, scope
         unprivileged = set(db.session.scalars(select(User.employee_id).where(not_privileged())))
-        assert unprivileged == {u.employee_id for u in people
-                                if not Person.of(u.roles, u.country, u.department, catalog.region_for).privileged}
+        assert unprivileged == {
+            u.employee_id
+            for u in people
+            if not Person.of(u.roles, u.country, u.department, catalog.region_for).privileged
+        }
         assert any(u.roles == "administrator" for u in people if u.employee_id in unprivileged)
 
 
 @settings(max_examples=200, deadline=None)
-@given(regions=st.frozensets(st.sampled_from(["arab_states", "europe", "global"])),
-       departments=st.frozensets(st.sampled_from(["Construction", "Sourcing"])),
-       before=st.none() | st.builds(person, st.sampled_from(["learner", "admin", "case_handler learner"]),
-                                     st.sampled_from(["arab_states", "europe"]),
-                                     st.sampled_from(["Construction", "Sourcing", None])),
-       after=st.builds(person, st.sampled_from(["learner", "admin", "case_handler learner"]),
-                       st.sampled_from(["arab_states", "europe"]),
-                       st.sampled_from(["Construction", "Sourcing", None])))
+@given(
+    regions=st.frozensets(st.sampled_from(["arab_states", "europe", "global"])),
+    departments=st.frozensets(st.sampled_from(["Construction", "Sourcing"])),
+    before=st.none()
+    | st.builds(
+        person,
+        st.sampled_from(["learner", "admin", "case_handler learner"]),
+        st.sampled_from(["arab_states", "europe"]),
+        st.sampled_from(["Construction", "Sourcing", None]),
+    ),
+    after=st.builds(
+        person,
+        st.sampled_from(["learner", "admin", "case_handler learner"]),
+        st.sampled_from(["arab_states", "europe"]),
+        st.sampled_from(["Construction", "Sourcing", None]),
+    ),
+)
 def test_a_scoped_grantor_never_creates_or_touches_a_privileged_person(regions, departments, before, after):
     grantor = Scope(regions, departments)
     allowed = refusal(grantor, before, after) is None

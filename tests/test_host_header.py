@@ -1,6 +1,7 @@
 """The Host header is the client's to choose: it is never trusted. Requests naming a host
 that is not configured are refused, and every absolute address comes from
 ELEARN_BASE_URL (activation sheets, certificates, xAPI activity ids, emails)."""
+
 import pytest
 
 from elearn.urls import trusted_hosts
@@ -13,8 +14,9 @@ BASE = "https://learn.example.com/"
 
 @pytest.fixture
 def site(database_url, tmp_path, make_user):
-    app = make_app(database_url, tmp_path, ELEARN_BASE_URL=BASE, TRUSTED_HOSTS=trusted_hosts(
-        BASE, "internal.example, localhost"))
+    app = make_app(
+        database_url, tmp_path, ELEARN_BASE_URL=BASE, TRUSTED_HOSTS=trusted_hosts(BASE, "internal.example, localhost")
+    )
     yield app
     wipe(app)
 
@@ -46,11 +48,21 @@ def test_absolute_addresses_come_from_the_base_url(site):
     from elearn.training.assignments import apply_audience_rules
 
     from .conftest import PASSWORD
+
     with site.app_context():
-        for employee_id, roles, password in (("boss", "admin", PASSWORD), ("x1", "learner", PASSWORD),
-                                             ("new", "learner", None)):
-            user = User(employee_id=employee_id, name=employee_id, country="AE", hr_locale="en", roles=roles,
-                        password_hash=hash_password(password) if password else None)
+        for employee_id, roles, password in (
+            ("boss", "admin", PASSWORD),
+            ("x1", "learner", PASSWORD),
+            ("new", "learner", None),
+        ):
+            user = User(
+                employee_id=employee_id,
+                name=employee_id,
+                country="AE",
+                hr_locale="en",
+                roles=roles,
+                password_hash=hash_password(password) if password else None,
+            )
             db.session.add(user)
             db.session.flush()
             apply_audience_rules(user, site.extensions["elearn_catalog"], 30)

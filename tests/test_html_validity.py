@@ -1,4 +1,5 @@
 """Every page type, in every locale, through the Nu HTML Checker in one run."""
+
 import re
 import subprocess
 from pathlib import Path
@@ -25,8 +26,15 @@ def test_every_page_type_in_every_locale_is_valid_html(app, make_user, tmp_path)
         make_user(employee_id=f"c-{locale}", roles="case_handler", hr_locale=locale, assign=False)
         visitor = app.test_client()
         headers = {"Accept-Language": locale.replace("_", "-")}
-        for path in ("/login", "/activate", "/concerns?country=US", "/concerns/report", "/concerns/status",
-                     "/verify/NOPE-NOPE-NOPE-NOPE", "/no-such-page"):
+        for path in (
+            "/login",
+            "/activate",
+            "/concerns?country=US",
+            "/concerns/report",
+            "/concerns/status",
+            "/verify/NOPE-NOPE-NOPE-NOPE",
+            "/no-such-page",
+        ):
             pages[f"{locale}-visitor{path}"] = visitor.get(path, headers=headers).get_data(as_text=True)
         receipt = file_report(visitor, headers=headers)
         pages[f"{locale}-receipt"] = receipt.get_data(as_text=True)
@@ -36,15 +44,29 @@ def test_every_page_type_in_every_locale_is_valid_html(app, make_user, tmp_path)
         acknowledge_all(learner, ["basics", "signs", "risks"])
         result = learner.get(submit(learner, ANSWERS).headers["Location"]).get_data(as_text=True)
         pages[f"{locale}-result"] = result
-        for path in ("/training", "/courses/demo_course", "/courses/demo_course/modules/risks",
-                     "/courses/demo_course/quiz", "/courses/demo_course/certificate"):
+        for path in (
+            "/training",
+            "/courses/demo_course",
+            "/courses/demo_course/modules/risks",
+            "/courses/demo_course/quiz",
+            "/courses/demo_course/certificate",
+        ):
             pages[f"{locale}-learner{path}"] = learner.get(path).get_data(as_text=True)
         code = re.search(r'/verify/([A-Z2-7-]+)"', pages[f"{locale}-learner/courses/demo_course/certificate"]).group(1)
         pages[f"{locale}-verify"] = visitor.get(f"/verify/{code}", headers=headers).get_data(as_text=True)
         admin = app.test_client()
         Auth(admin).login(f"a-{locale}")
-        for path in ("/admin/users", "/admin/users/new", "/admin/users/import", "/admin/assign",
-                     "/admin/activation-codes", "/admin/reports", "/admin/tasks", "/admin/audit", "/admin/api-tokens"):
+        for path in (
+            "/admin/users",
+            "/admin/users/new",
+            "/admin/users/import",
+            "/admin/assign",
+            "/admin/activation-codes",
+            "/admin/reports",
+            "/admin/tasks",
+            "/admin/audit",
+            "/admin/api-tokens",
+        ):
             pages[f"{locale}-admin{path}"] = admin.get(path).get_data(as_text=True)
         handler = app.test_client()
         Auth(handler).login(f"c-{locale}")
@@ -55,8 +77,11 @@ def test_every_page_type_in_every_locale_is_valid_html(app, make_user, tmp_path)
         handler.post(f"/cases/{case_id}/answer", data={"csrf_token": csrf_token(page), "answer-body": "Thank you."})
         pages[f"{locale}-case"] = handler.get(f"/cases/{case_id}").get_data(as_text=True)
         status_page = visitor.get("/concerns/status", headers=headers).get_data(as_text=True)
-        pages[f"{locale}-status-answer"] = visitor.post("/concerns/status", headers=headers, data={
-            "csrf_token": csrf_token(status_page), "code": receipt_code(receipt)}).get_data(as_text=True)
+        pages[f"{locale}-status-answer"] = visitor.post(
+            "/concerns/status",
+            headers=headers,
+            data={"csrf_token": csrf_token(status_page), "code": receipt_code(receipt)},
+        ).get_data(as_text=True)
     files = []
     for name, html in pages.items():
         assert html.startswith("<!doctype html>"), name

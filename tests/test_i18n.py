@@ -1,4 +1,5 @@
 """Accept-Language negotiation on real browser headers."""
+
 import pytest
 
 from elearn.i18n import bcp47, choose_locale, direction, negotiate

@@ -1,5 +1,6 @@
 """No import cycle between elearn's packages (and top-level modules), lazy imports
 inside functions included: each area can be read, tested and changed on its own."""
+
 import ast
 from pathlib import Path
 
@@ -31,14 +32,13 @@ def import_graph() -> dict[str, set[str]]:
             if isinstance(node, ast.ImportFrom):
                 if node.level:
                     base = module.split(".") if is_package else module.split(".")[:-1]
-                    base = base[:len(base) - node.level + 1]
+                    base = base[: len(base) - node.level + 1]
                     target = ".".join(base + ([node.module] if node.module else []))
                 else:
                     target = node.module or ""
                 # "from .. import security_log" imports a module; "from .. import create_app"
                 # a name of the package itself
-                targets = [f"{target}.{a.name}" if is_module(f"{target}.{a.name}") else target
-                           for a in node.names]
+                targets = [f"{target}.{a.name}" if is_module(f"{target}.{a.name}") else target for a in node.names]
             elif isinstance(node, ast.Import):
                 targets = [a.name for a in node.names]
             else:
@@ -90,6 +90,5 @@ def test_the_graph_is_read():
 def test_no_cycle_between_packages():
     graph = import_graph()
     found = cycles(graph)
-    details = [" <-> ".join(c) + ": " + "; ".join(f"{a} -> {sorted(graph[a] & set(c))}" for a in c)
-               for c in found]
+    details = [" <-> ".join(c) + ": " + "; ".join(f"{a} -> {sorted(graph[a] & set(c))}" for a in c) for c in found]
     assert found == [], "\n".join(details)

@@ -1,5 +1,6 @@
 """Missing keys: generated once per instance folder in debug and tests, never derived from
 a constant or from another key; refused outside debug and testing."""
+
 import base64
 import hashlib
 import stat
@@ -21,8 +22,13 @@ def bare_env(monkeypatch):
 
 def new_app(monkeypatch, instance, **config):
     monkeypatch.setenv("ELEARN_INSTANCE_DIR", str(instance))
-    return create_app({"ELEARN_CONTENT_DIR": str(FIXTURE_CONTENT),
-                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'db.sqlite'}", **config})
+    return create_app(
+        {
+            "ELEARN_CONTENT_DIR": str(FIXTURE_CONTENT),
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'db.sqlite'}",
+            **config,
+        }
+    )
 
 
 def cipher(app):
@@ -75,8 +81,9 @@ def test_secret_key_is_never_a_constant_in_debug(bare_env, tmp_path):
     assert app.secret_key != "dev-only-not-secret"
 
 
-@pytest.mark.parametrize(("missing", "filename"), [("SECRET_KEY", "secret_key"),
-                                                  ("ELEARN_CONCERN_KEYS", "concern_key")])
+@pytest.mark.parametrize(
+    ("missing", "filename"), [("SECRET_KEY", "secret_key"), ("ELEARN_CONCERN_KEYS", "concern_key")]
+)
 def test_only_debug_and_testing_fall_back_production_refuses(bare_env, tmp_path, missing, filename):
     keys = {"SECRET_KEY": "s" * 64, "ELEARN_CONCERN_KEYS": Fernet.generate_key().decode()}
     del keys[missing]

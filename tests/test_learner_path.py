@@ -1,4 +1,5 @@
 """The learner's path through HTTP on a real database (SQLite and PostgreSQL)."""
+
 from datetime import UTC
 
 from sqlalchemy import func, select
@@ -48,6 +49,7 @@ def test_answer_key_is_absent_from_quiz_html(app, client, auth, make_user):
     assert "answer" not in form["attempt"]
     assert 'value="b"' in html  # the options are there, the key is not
     from itsdangerous import URLSafeSerializer
+
     payload = URLSafeSerializer("test-secret", salt="elearn-quiz-attempt").loads(form["attempt"])
     assert set(payload) == {"n", "a", "q", "v"}  # nonce, cycle, questions shown, course view
 
@@ -151,6 +153,7 @@ def test_attempt_of_another_learner_is_not_shown(app, client, auth, make_user):
 
 def test_module_page_shell_never_shows_one_learner_to_another(app, make_user):
     from .conftest import Auth
+
     make_user(employee_id="ana", name="Ana Alpha", country="AE", hr_locale="hi")
     make_user(employee_id="bo", name="Bo Beta", country="AE", hr_locale="hi")
     first, second = app.test_client(), app.test_client()
@@ -167,8 +170,8 @@ def test_module_page_shell_never_shows_one_learner_to_another(app, make_user):
     stolen = second.post("/courses/demo_course/modules/risks/acknowledge", data={"csrf_token": csrf_token(page_a)})
     assert ok.status_code == 302 and stolen.status_code == 400
     # After acknowledging, the page shows the learner's confirmed state, not the cached one.
-    assert "class=\"done\"" in first.get("/courses/demo_course/modules/risks").get_data(as_text=True)
-    assert "class=\"done\"" not in second.get("/courses/demo_course/modules/risks").get_data(as_text=True)
+    assert 'class="done"' in first.get("/courses/demo_course/modules/risks").get_data(as_text=True)
+    assert 'class="done"' not in second.get("/courses/demo_course/modules/risks").get_data(as_text=True)
 
 
 def test_stored_attempt_and_completion_keep_their_types(app, client, auth, make_user):
@@ -176,6 +179,7 @@ def test_stored_attempt_and_completion_keep_their_types(app, client, auth, make_
     (training/completion.py), not ORM objects: JSON and UTC times must come back as the
     ORM wrote them, on both databases."""
     from datetime import datetime, timedelta
+
     make_user(country="AE")
     auth.login()
     before = datetime.now(UTC) - timedelta(seconds=5)

@@ -1,5 +1,6 @@
 """The migrations build the schema the models declare, on SQLite and on PostgreSQL: Alembic's
 autogenerate, run against the migrated test database, finds nothing to add, drop or change."""
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
@@ -20,5 +21,6 @@ def test_autogenerate_finds_no_difference_between_models_and_migrations(app):
 
 def test_external_identity_table_is_kept_for_single_sign_on(app):
     from elearn.models import ExternalIdentity
+
     with app.app_context():
         assert ExternalIdentity.__table__.name in db.inspect(db.engine).get_table_names()

@@ -1,5 +1,6 @@
 """The region of a country is decided in one place (Catalog.region_for, from
 content/regions.yaml): no other code names a region, so none can re-implement the map."""
+
 import re
 from pathlib import Path
 
@@ -18,9 +19,12 @@ def region_ids() -> set[str]:
 def test_one_locale_fallback():
     """The content locale rule (locale -> its language -> the default) is written once:
     no code outside it splits a locale into its language."""
-    offenders = [f"{path.relative_to(ROOT)}:{number}" for path in sorted((ROOT / "elearn").rglob("*.py"))
-                 for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
-                 if 'split("_")' in line and path.name != "model.py"]
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted((ROOT / "elearn").rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if 'split("_")' in line and path.name != "model.py"
+    ]
     assert offenders == []
 
 

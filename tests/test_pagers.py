@@ -1,6 +1,7 @@
 """The four paged listings (users, completion report, audit log, case queue): fifty rows a
 page with links both ways; a page past the end is an empty page, a malformed page number
 is the first page, never a 404 or a 500."""
+
 import re
 from datetime import timedelta
 
@@ -46,22 +47,41 @@ def fill_report(app):
 def fill_audit(app):
     with app.app_context():
         admin = db.session.scalar(db.select(User.id).where(User.employee_id == "admin"))
-        db.session.add_all(AuditLog(actor_id=admin if i % 2 else None, action="user.update", target=f"t{i}",
-                                    before={"name": "a"}, after={"name": "b"}) for i in range(ROWS))
+        db.session.add_all(
+            AuditLog(
+                actor_id=admin if i % 2 else None,
+                action="user.update",
+                target=f"t{i}",
+                before={"name": "a"},
+                after={"name": "b"},
+            )
+            for i in range(ROWS)
+        )
         db.session.commit()
 
 
 def fill_queue(app):
     with app.app_context():
-        db.session.add_all(Concern(public_id=f"C{i:04}", secret_hash="0" * 64, category="forced_labour",
-                                   country="AE", language="en", body_enc="x") for i in range(ROWS))
+        db.session.add_all(
+            Concern(
+                public_id=f"C{i:04}",
+                secret_hash="0" * 64,
+                category="forced_labour",
+                country="AE",
+                language="en",
+                body_enc="x",
+            )
+            for i in range(ROWS)
+        )
         db.session.commit()
 
 
-LISTINGS = {"users": ("/admin/users", fill_users, "admin"),
-            "report": ("/admin/reports", fill_report, "admin"),
-            "audit": ("/admin/audit", fill_audit, "admin"),
-            "queue": ("/cases", fill_queue, "case_handler")}
+LISTINGS = {
+    "users": ("/admin/users", fill_users, "admin"),
+    "report": ("/admin/reports", fill_report, "admin"),
+    "audit": ("/admin/audit", fill_audit, "admin"),
+    "queue": ("/cases", fill_queue, "case_handler"),
+}
 
 
 @pytest.fixture(params=sorted(LISTINGS))

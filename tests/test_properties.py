@@ -1,4 +1,5 @@
 """Property-based tests (hypothesis) of the three rules: scoring, status, locale choice."""
+
 from datetime import timedelta
 
 from hypothesis import HealthCheck, given, settings
@@ -17,8 +18,7 @@ def quizzes_and_answers(draw):
     questions, answers = [], {}
     for i in range(n):
         correct = frozenset(draw(st.sets(st.sampled_from(OPTION_IDS), min_size=1)))
-        questions.append(Question(f"q{i}", "multiple", "?", tuple(Option(o, o) for o in OPTION_IDS),
-                                  correct, ""))
+        questions.append(Question(f"q{i}", "multiple", "?", tuple(Option(o, o) for o in OPTION_IDS), correct, ""))
         answers[f"q{i}"] = frozenset(draw(st.sets(st.sampled_from(OPTION_IDS))))
     return Quiz("en", False, tuple(questions)), answers
 
@@ -49,8 +49,30 @@ def test_adding_a_wrong_option_never_raises_the_score(data):
             assert score_quiz(quiz, ids, worse, 80).correct <= base + 0  # never credited
 
 
-TAGS = st.sampled_from(["en", "en-US", "es", "es-419", "fr-CA", "pt-BR", "pt-PT", "ar", "ar-EG", "hi-IN",
-                        "zh", "zh-Hans-CN", "zh-TW", "de", "ja", "*", "x-klingon", "", ";", "q=1"])
+TAGS = st.sampled_from(
+    [
+        "en",
+        "en-US",
+        "es",
+        "es-419",
+        "fr-CA",
+        "pt-BR",
+        "pt-PT",
+        "ar",
+        "ar-EG",
+        "hi-IN",
+        "zh",
+        "zh-Hans-CN",
+        "zh-TW",
+        "de",
+        "ja",
+        "*",
+        "x-klingon",
+        "",
+        ";",
+        "q=1",
+    ]
+)
 
 
 @given(st.lists(st.tuples(TAGS, st.floats(0, 1.5, allow_nan=False)), max_size=8), st.text(max_size=40))
@@ -59,8 +81,14 @@ def test_negotiation_always_returns_a_supported_locale(entries, noise):
     assert negotiate(header) in LOCALES
 
 
-@given(st.lists(st.tuples(st.sampled_from(["es", "fr", "ar", "hi", "de"]), st.integers(1, 100)),
-                min_size=1, max_size=6, unique_by=lambda e: e[0]))
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["es", "fr", "ar", "hi", "de"]), st.integers(1, 100)),
+        min_size=1,
+        max_size=6,
+        unique_by=lambda e: e[0],
+    )
+)
 def test_negotiation_picks_the_highest_weighted_supported_language(entries):
     header = ", ".join(f"{tag};q={q / 100:.2f}" for tag, q in entries)
     supported = [(q, -i, tag) for i, (tag, q) in enumerate(entries) if tag != "de"]
@@ -69,12 +97,14 @@ def test_negotiation_picks_the_highest_weighted_supported_language(entries):
     assert all(0 < q <= 1 for _, q in parse_accept_language(header))
 
 
-STATES = st.fixed_dictionaries({
-    "completion": st.sampled_from([None, "valid", "expired", "no_expiry"]),
-    "due": st.sampled_from([None, "past", "future"]),
-    "activity": st.booleans(),
-    "earlier_expired": st.booleans(),
-})
+STATES = st.fixed_dictionaries(
+    {
+        "completion": st.sampled_from([None, "valid", "expired", "no_expiry"]),
+        "due": st.sampled_from([None, "past", "future"]),
+        "activity": st.booleans(),
+        "earlier_expired": st.booleans(),
+    }
+)
 
 
 def expected_status(state):
@@ -98,6 +128,7 @@ def test_status_rule_matches_the_spec_order(app, make_user, state):
     from elearn.extensions import db
     from elearn.models import Assignment, Completion, ModuleProgress, User, utcnow
     from elearn.training.learner_status import status_expression
+
     now = utcnow()
     with app.app_context():
         for model in (Completion, ModuleProgress, Assignment, User):
@@ -111,14 +142,32 @@ def test_status_rule_matches_the_spec_order(app, make_user, state):
             old = Assignment(user_id=uid, course_id=a.course_id, cycle=0, current=False, course_major=1)
             db.session.add(old)
             db.session.flush()
-            db.session.add(Completion(assignment_id=old.id, user_id=uid, course_id=a.course_id, course_version="1",
-                                      locale="en", score=90, expires_at=now - timedelta(days=5),
-                                      certificate_code="OLD-CODE"))
+            db.session.add(
+                Completion(
+                    assignment_id=old.id,
+                    user_id=uid,
+                    course_id=a.course_id,
+                    course_version="1",
+                    locale="en",
+                    score=90,
+                    expires_at=now - timedelta(days=5),
+                    certificate_code="OLD-CODE",
+                )
+            )
         if state["completion"]:
             expires = {"valid": now + timedelta(days=5), "expired": now - timedelta(days=1), "no_expiry": None}
-            db.session.add(Completion(assignment_id=a.id, user_id=uid, course_id=a.course_id, course_version="1",
-                                      locale="en", score=90, expires_at=expires[state["completion"]],
-                                      certificate_code="NEW-CODE"))
+            db.session.add(
+                Completion(
+                    assignment_id=a.id,
+                    user_id=uid,
+                    course_id=a.course_id,
+                    course_version="1",
+                    locale="en",
+                    score=90,
+                    expires_at=expires[state["completion"]],
+                    certificate_code="NEW-CODE",
+                )
+            )
         if state["activity"]:
             db.session.add(ModuleProgress(assignment_id=a.id, module_id="basics", locale="en"))
         db.session.commit()

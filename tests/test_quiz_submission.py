@@ -1,6 +1,7 @@
 """Quiz submission: one path. The learner's state may come from the session; the one
 INSERT stores nothing unless the database finds the person active and the token's
 cycle theirs and current."""
+
 from itsdangerous import URLSafeSerializer
 from sqlalchemy import delete, func, select, update
 
@@ -94,6 +95,7 @@ def test_a_submission_with_a_saved_state_needs_one_statement(app, client, auth, 
     """The quiz page saved the learner's state in the session: submitting reads nothing
     before the INSERT, which checks the account and the cycle itself."""
     from sqlalchemy import event
+
     make_user(country="US", hr_locale="en")
     auth.login()
     _, form = quiz_form(client)
@@ -107,4 +109,3 @@ def test_a_submission_with_a_saved_state_needs_one_statement(app, client, auth, 
     finally:
         event.remove(engine, "before_cursor_execute", listener)
     assert len(statements) == 1 and statements[0].lstrip().upper().startswith("INSERT")
-

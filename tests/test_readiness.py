@@ -1,4 +1,5 @@
 """/healthz: the process answers. /readyz: the database answers too, without error details."""
+
 import socket
 
 from elearn import create_app
@@ -20,9 +21,14 @@ def test_readyz_is_ready_when_the_database_answers(app):
 
 def test_readyz_is_unavailable_without_details_when_the_database_is_unreachable(monkeypatch, tmp_path, caplog):
     monkeypatch.setenv("ELEARN_INSTANCE_DIR", str(tmp_path))
-    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "ELEARN_CONTENT_DIR": str(FIXTURE_CONTENT),
-                      "SQLALCHEMY_DATABASE_URI":
-                      f"postgresql+psycopg://postgres:pw-not-shown@127.0.0.1:{closed_port()}/elearn"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "ELEARN_CONTENT_DIR": str(FIXTURE_CONTENT),
+            "SQLALCHEMY_DATABASE_URI": f"postgresql+psycopg://postgres:pw-not-shown@127.0.0.1:{closed_port()}/elearn",
+        }
+    )
     client = app.test_client()
     response = client.get("/readyz")
     assert response.status_code == 503

@@ -1,4 +1,5 @@
 """The shipped courses in content/: clean, complete, walkable through HTTP."""
+
 from pathlib import Path
 
 import pytest
@@ -13,10 +14,19 @@ from .helpers import acknowledge_all, quiz_form
 
 CONTENT = Path(__file__).resolve().parents[1] / "content"
 CATALOG = load_catalog(CONTENT)
-INDICATORS = ["Abuse of vulnerability", "Deception", "Restriction of movement", "Isolation",
-              "Physical and sexual violence", "Intimidation and threats",
-              "Retention of identity documents", "Withholding of wages", "Debt bondage",
-              "Abusive working and living conditions", "Excessive overtime"]
+INDICATORS = [
+    "Abuse of vulnerability",
+    "Deception",
+    "Restriction of movement",
+    "Isolation",
+    "Physical and sexual violence",
+    "Intimidation and threats",
+    "Retention of identity documents",
+    "Withholding of wages",
+    "Debt bondage",
+    "Abusive working and living conditions",
+    "Excessive overtime",
+]
 
 
 def test_shipped_content_has_no_problems():
@@ -36,16 +46,27 @@ def test_each_better_buying_principle_has_its_module():
         assert principle in titles, principle
 
 
-@pytest.mark.parametrize("country,region", [("AE", "arab_states"), ("MY", "southeast_asia"),
-                                            ("KE", "global"), ("US", "north_america"),
-                                            ("IN", "south_asia"), ("BR", "latin_america"),
-                                            ("CN", "east_asia"), ("DE", "europe"), ("QA", "arab_states")])
+@pytest.mark.parametrize(
+    "country,region",
+    [
+        ("AE", "arab_states"),
+        ("MY", "southeast_asia"),
+        ("KE", "global"),
+        ("US", "north_america"),
+        ("IN", "south_asia"),
+        ("BR", "latin_america"),
+        ("CN", "east_asia"),
+        ("DE", "europe"),
+        ("QA", "arab_states"),
+    ],
+)
 def test_region_map(country, region):
     assert CATALOG.region_for(country) == region
 
 
 def test_every_iso_country_code_is_mapped():
     from babel import Locale
+
     names = Locale("en").territories
     assert len(CATALOG.regions) == 249  # every officially assigned ISO 3166-1 alpha-2 code
     assert [c for c in CATALOG.regions if c not in names] == []
@@ -75,19 +96,29 @@ def real_app(database_url, tmp_path):
     wipe(app)
 
 
-@pytest.mark.parametrize("country,department,course_id,regional_title", [
-    ("AE", "Construction", "forced_labor", "Arab States"),
-    ("MY", "Warehouse", "forced_labor", "Southeast Asia"),
-    ("KE", "Warehouse", "forced_labor", None),
-    ("MX", "Sourcing", "responsible_purchasing", None),
-])
+@pytest.mark.parametrize(
+    "country,department,course_id,regional_title",
+    [
+        ("AE", "Construction", "forced_labor", "Arab States"),
+        ("MY", "Warehouse", "forced_labor", "Southeast Asia"),
+        ("KE", "Warehouse", "forced_labor", None),
+        ("MX", "Sourcing", "responsible_purchasing", None),
+    ],
+)
 def test_walk_every_module_and_pass_the_quiz(real_app, country, department, course_id, regional_title):
     from elearn.auth.passwords import hash_password
     from elearn.models import User
     from elearn.training.assignments import apply_audience_rules
+
     with real_app.app_context():
-        user = User(employee_id="walker", name="Walker", country=country, hr_locale="en",
-                    department=department, password_hash=hash_password("pw-walker-123"))
+        user = User(
+            employee_id="walker",
+            name="Walker",
+            country=country,
+            hr_locale="en",
+            department=department,
+            password_hash=hash_password("pw-walker-123"),
+        )
         db.session.add(user)
         db.session.flush()
         courses = {a.course_id for a in apply_audience_rules(user, real_app.extensions["elearn_catalog"], 30)}
@@ -96,6 +127,7 @@ def test_walk_every_module_and_pass_the_quiz(real_app, country, department, cour
     assert ("responsible_purchasing" in courses) == (department == "Sourcing")
     client = real_app.test_client()
     from .conftest import Auth
+
     assert Auth(client).login("walker", "pw-walker-123").status_code == 302
     catalog = real_app.extensions["elearn_catalog"]
     view = catalog.courses[course_id].view("en", catalog.region_for(country))

@@ -2,6 +2,7 @@
 that replaces Flask-WTF's HTTPS Referer check, and the concern pages' no-referrer policy
 that made the replacement necessary (a form posted from them carries `Origin: null` and
 no Referer)."""
+
 import pytest
 from sqlalchemy import func, select
 
@@ -21,34 +22,41 @@ CROSS_SITE = {"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}
 
 # The rule alone.
 
-@pytest.mark.parametrize("secure, headers", [
-    (False, {}),  # plain HTTP, no evidence either way: local runs, old clients
-    (True, {"Sec-Fetch-Site": "same-origin"}),
-    (True, {"Sec-Fetch-Site": "none"}),  # typed or bookmarked by the user
-    (True, {"Origin": "null", "Sec-Fetch-Site": "same-origin"}),
-    (True, {"Origin": "https://localhost"}),
-    (True, {"Origin": "https://localhost:443"}),
-    (True, {"Referer": "https://localhost/concerns/report"}),
-    (False, {"Origin": "http://localhost"}),
-])
+
+@pytest.mark.parametrize(
+    "secure, headers",
+    [
+        (False, {}),  # plain HTTP, no evidence either way: local runs, old clients
+        (True, {"Sec-Fetch-Site": "same-origin"}),
+        (True, {"Sec-Fetch-Site": "none"}),  # typed or bookmarked by the user
+        (True, {"Origin": "null", "Sec-Fetch-Site": "same-origin"}),
+        (True, {"Origin": "https://localhost"}),
+        (True, {"Origin": "https://localhost:443"}),
+        (True, {"Referer": "https://localhost/concerns/report"}),
+        (False, {"Origin": "http://localhost"}),
+    ],
+)
 def test_same_origin_evidence_is_accepted(secure, headers):
     own = "https://localhost" if secure else "http://localhost"
     assert is_same_origin(own, secure, headers)
 
 
-@pytest.mark.parametrize("secure, headers", [
-    (False, {"Sec-Fetch-Site": "cross-site"}),
-    (False, {"Sec-Fetch-Site": "same-site"}),  # a sibling subdomain is another origin
-    (True, {"Sec-Fetch-Site": "cross-site", "Referer": "https://localhost/login"}),
-    (False, {"Origin": "https://evil.example"}),
-    (True, {"Origin": "http://localhost"}),  # same host, other scheme
-    (True, {"Origin": "https://localhost:8443"}),
-    (True, {"Origin": "https://evil.example", "Sec-Fetch-Site": "same-origin"}),
-    (True, {}),  # HTTPS needs positive evidence, as Flask-WTF's strict mode did
-    (True, {"Origin": "null"}),
-    (True, {"Referer": "https://evil.example/localhost"}),
-    (True, {"Referer": "http://localhost/login"}),
-])
+@pytest.mark.parametrize(
+    "secure, headers",
+    [
+        (False, {"Sec-Fetch-Site": "cross-site"}),
+        (False, {"Sec-Fetch-Site": "same-site"}),  # a sibling subdomain is another origin
+        (True, {"Sec-Fetch-Site": "cross-site", "Referer": "https://localhost/login"}),
+        (False, {"Origin": "https://evil.example"}),
+        (True, {"Origin": "http://localhost"}),  # same host, other scheme
+        (True, {"Origin": "https://localhost:8443"}),
+        (True, {"Origin": "https://evil.example", "Sec-Fetch-Site": "same-origin"}),
+        (True, {}),  # HTTPS needs positive evidence, as Flask-WTF's strict mode did
+        (True, {"Origin": "null"}),
+        (True, {"Referer": "https://evil.example/localhost"}),
+        (True, {"Referer": "http://localhost/login"}),
+    ],
+)
 def test_cross_origin_or_missing_evidence_is_refused(secure, headers):
     own = "https://localhost" if secure else "http://localhost"
     assert not is_same_origin(own, secure, headers)
@@ -69,10 +77,15 @@ class HttpsClient:
 
 # Sign-in over HTTPS.
 
+
 def _login(client, headers, base_url=HTTPS):
     page = client.get("/login", base_url=base_url)
-    return client.post("/login", base_url=base_url, headers=headers, data={
-        "csrf_token": csrf_token(page.get_data(as_text=True)), "login": "u1", "password": PASSWORD})
+    return client.post(
+        "/login",
+        base_url=base_url,
+        headers=headers,
+        data={"csrf_token": csrf_token(page.get_data(as_text=True)), "login": "u1", "password": PASSWORD},
+    )
 
 
 def _signed_in(client) -> bool:
@@ -109,6 +122,7 @@ def test_plain_http_cross_site_post_is_refused(app, client, make_user):
 
 # The concern form over HTTPS.
 
+
 def _concern_count(app) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(Concern))
@@ -140,8 +154,12 @@ def test_behind_a_tls_proxy_our_origin_is_the_one_the_browser_used(database_url,
     without it (a misconfigured proxy) it sees http and refuses: see README, Production."""
     app = make_app(database_url, tmp_path, ELEARN_PROXY_HOPS=hops)
     try:
-        headers = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "198.51.100.7",
-                   "Origin": "https://localhost", "Sec-Fetch-Site": "same-origin"}
+        headers = {
+            "X-Forwarded-Proto": "https",
+            "X-Forwarded-For": "198.51.100.7",
+            "Origin": "https://localhost",
+            "Sec-Fetch-Site": "same-origin",
+        }
         assert file_report(app.test_client(), headers=headers).status_code == status
     finally:
         wipe(app)
@@ -149,13 +167,15 @@ def test_behind_a_tls_proxy_our_origin_is_the_one_the_browser_used(database_url,
 
 # The API: bearer tokens, no cookies, exempt from CSRF and from this check.
 
+
 def test_api_with_token_is_not_subject_to_the_origin_check(app, make_user):
     make_user(employee_id="boss", roles="admin", hr_locale="en", assign=False)
     admin = HttpsClient(app)
     _login_as(admin, "boss")
     page = admin.get("/admin/api-tokens").get_data(as_text=True)
-    html = admin.post("/admin/api-tokens", headers=SAME_ORIGIN,
-                      data={"csrf_token": csrf_token(page), "name": "HRIS"}).get_data(as_text=True)
+    html = admin.post(
+        "/admin/api-tokens", headers=SAME_ORIGIN, data={"csrf_token": csrf_token(page), "name": "HRIS"}
+    ).get_data(as_text=True)
     token = html.split('id="new-token">', 1)[1].split("<", 1)[0]
     hris = HttpsClient(app)  # no cookies, no browser headers
     response = hris.get("/api/v1/completions", headers={"Authorization": f"Bearer {token}", **CROSS_SITE})
@@ -164,11 +184,15 @@ def test_api_with_token_is_not_subject_to_the_origin_check(app, make_user):
 
 def _login_as(client, login):
     page = client.get("/login")
-    client.post("/login", headers=SAME_ORIGIN, data={
-        "csrf_token": csrf_token(page.get_data(as_text=True)), "login": login, "password": PASSWORD})
+    client.post(
+        "/login",
+        headers=SAME_ORIGIN,
+        data={"csrf_token": csrf_token(page.get_data(as_text=True)), "login": login, "password": PASSWORD},
+    )
 
 
 # Referrer policy: concern pages leak their address to no other request.
+
 
 @pytest.mark.parametrize("path", ["/concerns", "/concerns?country=AE", "/concerns/report", "/concerns/status"])
 def test_concern_pages_send_no_referrer(app, client, path):

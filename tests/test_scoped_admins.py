@@ -1,5 +1,6 @@
 """A scoped admin manages learners in their scope only: every path that could make
 them (or anyone) more powerful is refused, and changes nothing."""
+
 import re
 
 import pytest
@@ -21,10 +22,15 @@ SCOPES = [("region", "arab_states"), ("department", "Construction")]
 def state(app):
     """Everything an escalation could change: people, their roles, scopes, codes."""
     with app.app_context():
-        return (sorted(db.session.execute(select(User.employee_id, User.name, User.country, User.department,
-                                                 User.roles, User.password_hash)).all()),
-                sorted(db.session.execute(select(AdminScope.admin_id, AdminScope.kind, AdminScope.value)).all()),
-                db.session.scalar(select(func.count()).select_from(ActivationCode)))
+        return (
+            sorted(
+                db.session.execute(
+                    select(User.employee_id, User.name, User.country, User.department, User.roles, User.password_hash)
+                ).all()
+            ),
+            sorted(db.session.execute(select(AdminScope.admin_id, AdminScope.kind, AdminScope.value)).all()),
+            db.session.scalar(select(func.count()).select_from(ActivationCode)),
+        )
 
 
 @pytest.fixture
@@ -33,16 +39,24 @@ def people(app, make_user):
     outside both: a learner in Kenya's warehouse."""
     return {
         "learner": make_user(employee_id="L1", country="AE", department="Construction", hr_locale="en"),
-        "handler": make_user(employee_id="H1", country="AE", department="Construction", roles="case_handler",
-                             assign=False),
+        "handler": make_user(
+            employee_id="H1", country="AE", department="Construction", roles="case_handler", assign=False
+        ),
         "admin": make_user(employee_id="A1", country="JO", department="Construction", roles="learner admin"),
         "outsider": make_user(employee_id="K1", country="KE", department="Warehouse", hr_locale="en"),
     }
 
 
 def user_form(user_id=None, **fields):
-    data = {"employee_id": "N1", "name": "New Person", "country": "AE", "department": "Construction",
-            "hr_locale": "en", "roles": ["learner"], "active": "y"}
+    data = {
+        "employee_id": "N1",
+        "name": "New Person",
+        "country": "AE",
+        "department": "Construction",
+        "hr_locale": "en",
+        "roles": ["learner"],
+        "active": "y",
+    }
     data.update(fields)
     return data
 
@@ -80,8 +94,10 @@ def test_scoped_admin_gets_403_on_privileged_people_and_cannot_promote(app, peop
     for target in ("handler", "admin"):
         assert client.get(f"/admin/users/{people[target]}").status_code == 403
         page = client.get(f"/admin/users/{people['learner']}").get_data(as_text=True)
-        response = client.post(f"/admin/users/{people[target]}", data={
-            "csrf_token": csrf_token(page), **user_form(employee_id="H1", roles=["learner"])})
+        response = client.post(
+            f"/admin/users/{people[target]}",
+            data={"csrf_token": csrf_token(page), **user_form(employee_id="H1", roles=["learner"])},
+        )
         assert response.status_code == 403
     assert client.get(f"/admin/users/{people['outsider']}").status_code == 404
     promoted = post_user(client, f"/admin/users/{people['learner']}", user_form(employee_id="L1", roles=["admin"]))
@@ -92,13 +108,15 @@ def test_scoped_admin_gets_403_on_privileged_people_and_cannot_promote(app, peop
 def test_scoped_admin_import_outside_scope_or_granting_roles_changes_nothing(app, people, scoped_admin):
     client = scoped_admin("region", "arab_states", country="AE", department="Construction")
     before = state(app)
-    rows = ["N1,New Learner,,Construction,AE,en,learner,",        # fine on its own
-            "N2,New Admin,,Construction,AE,en,learner admin,",    # grants admin
-            "N3,New Handler,,Construction,AE,en,case_handler,",   # grants case_handler
-            "N4,Kenyan,,Warehouse,KE,en,learner,",                # outside the scope
-            "K1,Renamed Outsider,,Warehouse,AE,en,learner,",      # takes someone from outside
-            "H1,Demoted Handler,,Construction,AE,en,learner,",    # changes a case handler
-            "L1,Moved Away,,Construction,US,en,learner,"]         # moves someone out of scope
+    rows = [
+        "N1,New Learner,,Construction,AE,en,learner,",  # fine on its own
+        "N2,New Admin,,Construction,AE,en,learner admin,",  # grants admin
+        "N3,New Handler,,Construction,AE,en,case_handler,",  # grants case_handler
+        "N4,Kenyan,,Warehouse,KE,en,learner,",  # outside the scope
+        "K1,Renamed Outsider,,Warehouse,AE,en,learner,",  # takes someone from outside
+        "H1,Demoted Handler,,Construction,AE,en,learner,",  # changes a case handler
+        "L1,Moved Away,,Construction,US,en,learner,",
+    ]  # moves someone out of scope
     response = upload(client, HEADER + "\n".join(rows) + "\n")
     html = response.get_data(as_text=True)
     assert response.status_code == 400 and "6 rows have errors. Nothing was imported." in html
@@ -109,6 +127,7 @@ def test_scoped_admin_import_outside_scope_or_granting_roles_changes_nothing(app
 
 def test_scoped_admin_import_in_the_background_obeys_the_same_rule(database_url, tmp_path, make_user):
     from .conftest import make_app, wipe
+
     app = make_app(database_url, tmp_path, ELEARN_IMPORT_SYNC_ROWS=1)
     try:
         with app.app_context():
@@ -116,6 +135,7 @@ def test_scoped_admin_import_in_the_background_obeys_the_same_rule(database_url,
             from elearn.auth.passwords import hash_password
 
             from .conftest import PASSWORD
+
             admin.password_hash = hash_password(PASSWORD)
             db.session.add(admin)
             db.session.flush()
@@ -124,8 +144,9 @@ def test_scoped_admin_import_in_the_background_obeys_the_same_rule(database_url,
         client = app.test_client()
         Auth(client).login("scoped")
         before = state(app)
-        response = upload(client, HEADER + "N1,New Learner,,Construction,AE,en,learner,\n"
-                                           "N2,New Admin,,Construction,AE,en,admin,\n")
+        response = upload(
+            client, HEADER + "N1,New Learner,,Construction,AE,en,learner,\nN2,New Admin,,Construction,AE,en,admin,\n"
+        )
         assert response.status_code == 302
         assert state(app) == before
         with app.app_context():
@@ -147,13 +168,22 @@ def test_activation_codes_never_reach_a_privileged_person_for_a_scoped_admin(app
     assert set(codes) == {"L1"}, codes
     # The case handler's password cannot be replaced: no code of theirs exists.
     with app.app_context():
-        holders = set(db.session.scalars(select(User.employee_id).join(ActivationCode,
-                                                                       ActivationCode.user_id == User.id)))
+        holders = set(
+            db.session.scalars(select(User.employee_id).join(ActivationCode, ActivationCode.user_id == User.id))
+        )
     assert holders == {"L1"}
     person = app.test_client()
     form = csrf_token(person.get("/activate").get_data(as_text=True))
-    taken = person.post("/activate", data={"csrf_token": form, "employee_id": "H1", "code": codes["L1"],
-                                           "password": "attacker-password", "confirm": "attacker-password"})
+    taken = person.post(
+        "/activate",
+        data={
+            "csrf_token": form,
+            "employee_id": "H1",
+            "code": codes["L1"],
+            "password": "attacker-password",
+            "confirm": "attacker-password",
+        },
+    )
     assert taken.status_code == 400
     assert Auth(app.test_client()).login("H1").status_code == 302  # their own password still works
 
@@ -162,14 +192,19 @@ def test_unscoped_admin_sets_scopes_and_issues_codes_to_anyone(app, people, make
     make_user(employee_id="boss", roles="admin", assign=False)
     client = app.test_client()
     Auth(client).login("boss")
-    response = post_user(client, "/admin/users/new", user_form(
-        employee_id="S2", roles=["admin"], scope_regions=["arab_states"], scope_departments="Construction, Sourcing"))
+    response = post_user(
+        client,
+        "/admin/users/new",
+        user_form(
+            employee_id="S2", roles=["admin"], scope_regions=["arab_states"], scope_departments="Construction, Sourcing"
+        ),
+    )
     assert response.status_code == 302
     with app.app_context():
         sid = db.session.scalar(select(User.id).where(User.employee_id == "S2"))
-        assert set(db.session.execute(select(AdminScope.kind, AdminScope.value)
-                                      .where(AdminScope.admin_id == sid)).all()) == {
-            ("region", "arab_states"), ("department", "Construction"), ("department", "Sourcing")}
+        assert set(
+            db.session.execute(select(AdminScope.kind, AdminScope.value).where(AdminScope.admin_id == sid)).all()
+        ) == {("region", "arab_states"), ("department", "Construction"), ("department", "Sourcing")}
         entry = db.session.scalars(select(AuditLog).where(AuditLog.action == "user.create")).one()
         assert entry.after["scope_regions"] == ["arab_states"]
     page = client.get("/admin/activation-codes").get_data(as_text=True)

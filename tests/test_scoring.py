@@ -1,4 +1,5 @@
 """Quiz scoring rule (SPEC §3): exact set per question, floor percentage, pass mark."""
+
 from elearn.catalog import load_catalog
 from elearn.training.scoring import score_quiz
 
@@ -26,7 +27,7 @@ def test_extra_option_in_multiple_choice_scores_nothing():
 
 def test_pass_mark_is_inclusive_and_exact():
     answers = {"passport": {"b"}, "signs": {"a", "c"}, "fees": {"true"}}
-    assert score_quiz(KEY, IDS, answers, 66).passed is True   # 66.67 >= 66
+    assert score_quiz(KEY, IDS, answers, 66).passed is True  # 66.67 >= 66
     assert score_quiz(KEY, IDS, answers, 67).passed is False  # 66.67 < 67
 
 

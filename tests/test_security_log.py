@@ -1,5 +1,6 @@
 """Security events: one JSON object per line on "elearn.security", with the request id;
 never a password, a token, a typed login of an unknown account or a reporter's text."""
+
 import json
 import logging
 import os
@@ -28,6 +29,7 @@ def events(caplog):
     def parsed(name=None):
         lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "elearn.security"]
         return [line for line in lines if name is None or line["event"] == name]
+
     yield parsed
     logger.removeHandler(caplog.handler)
 
@@ -51,7 +53,10 @@ def test_sign_in_failures_log_the_reason_never_the_password_or_unknown_login(app
 
     failures = events("auth.sign_in_failed")
     assert [(f["reason"], f["known_account"], f.get("user_id")) for f in failures] == [
-        ("bad_password", True, known), ("unknown_login", False, None), ("inactive", True, inactive)]
+        ("bad_password", True, known),
+        ("unknown_login", False, None),
+        ("inactive", True, inactive),
+    ]
     assert_envelope(failures[0], wrong.headers["X-Request-Id"])
     assert_envelope(failures[1], unknown.headers["X-Request-Id"])
     raw = json.dumps(failures)
@@ -74,16 +79,14 @@ def test_audit_records_and_api_token_use_are_logged_without_values_or_tokens(app
     admin = app.test_client()
     Auth(admin).login("boss")
     page = admin.get("/admin/api-tokens").get_data(as_text=True)
-    html = admin.post("/admin/api-tokens", data={"csrf_token": csrf_token(page), "name": "HRIS"}
-                      ).get_data(as_text=True)
+    html = admin.post("/admin/api-tokens", data={"csrf_token": csrf_token(page), "name": "HRIS"}).get_data(as_text=True)
     token = re.search(r'id="new-token">([^<]+)<', html).group(1)
     with app.app_context():
         token_id = db.session.scalar(select(ApiToken.id))
 
     used = app.test_client().get("/api/v1/completions", headers={"Authorization": f"Bearer {token}"})
     assert used.status_code == 200
-    rejected = app.test_client().get("/api/v1/completions",
-                                     headers={"Authorization": "Bearer elk_not-a-real-token"})
+    rejected = app.test_client().get("/api/v1/completions", headers={"Authorization": "Bearer elk_not-a-real-token"})
     assert rejected.status_code == 401
 
     [created] = [e for e in events("audit") if e["action"] == "api_token.create"]
@@ -100,10 +103,16 @@ def test_audit_records_and_api_token_use_are_logged_without_values_or_tokens(app
 
 def test_audit_logs_the_names_of_changed_fields_not_their_values(app, make_user, events):
     from elearn.admin.audit import record
+
     admin_id = make_user(employee_id="boss", roles="admin", hr_locale="en", assign=False)
     with app.test_request_context("/admin/users/7"):
-        record("user.update", "u7", {"department": "Sourcing", "email": "old@example.com", "country": "AE"},
-               {"department": "Logistics", "email": "new@example.com", "country": "AE"}, actor_id=admin_id)
+        record(
+            "user.update",
+            "u7",
+            {"department": "Sourcing", "email": "old@example.com", "country": "AE"},
+            {"department": "Logistics", "email": "new@example.com", "country": "AE"},
+            actor_id=admin_id,
+        )
         db.session.rollback()
     [line] = events("audit")
     assert line["action"] == "user.update" and line["target"] == "u7" and line["actor"] == admin_id
@@ -140,9 +149,15 @@ def test_one_json_line_per_event_on_stderr(tmp_path):
     import sys
 
     from .conftest import FIXTURE_CONTENT
+
     env = {**os.environ, "ELEARN_INSTANCE_DIR": str(tmp_path)}
-    done = subprocess.run([sys.executable, "-c", SERVER_PROCESS, str(FIXTURE_CONTENT), str(tmp_path)],
-                          capture_output=True, text=True, env=env, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", SERVER_PROCESS, str(FIXTURE_CONTENT), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     lines = [line for line in done.stderr.splitlines() if "api.token_rejected" in line]
     assert len(lines) == 1, done.stderr
@@ -157,8 +172,10 @@ def test_nothing_logged_during_a_concern_submission_has_the_report(app, make_use
     caplog.clear()
     description = "Our supervisor Ahmed keeps the passports in the site office safe."
     site, contact = "Dormitory block C, Jebel Ali", "+971 50 765 4321"
-    responses = [file_report(app.test_client(), description=description, site=site),
-                 file_report(signed_in, description=description, site=site, anonymous=None, contact=contact)]
+    responses = [
+        file_report(app.test_client(), description=description, site=site),
+        file_report(signed_in, description=description, site=site, anonymous=None, contact=contact),
+    ]
     assert [r.status_code for r in responses] == [200, 200]
     assert all(re.fullmatch(r"[0-9a-f]{32}", r.headers["X-Request-Id"]) for r in responses)
     logged = caplog.text + " ".join(r.getMessage() for r in caplog.records)
@@ -174,6 +191,7 @@ def failing_app(app):
 
     def boom():
         raise RuntimeError(f"could not parse {request.args.get('q')!r}")
+
     app.add_url_rule("/test-boom", "test_boom", boom)
     app.add_url_rule("/concerns/test-boom", "test_concern_boom", boom)
     return app
@@ -181,8 +199,7 @@ def failing_app(app):
 
 def test_unhandled_error_line_and_page_carry_the_request_id(failing_app, caplog):
     caplog.set_level(logging.INFO)
-    response = failing_app.test_client().get("/test-boom?q=typed-value-4711",
-                                             headers={"X-Request-Id": "lb-7f3a.2"})
+    response = failing_app.test_client().get("/test-boom?q=typed-value-4711", headers={"X-Request-Id": "lb-7f3a.2"})
     assert response.status_code == 500
     assert response.headers["X-Request-Id"] == "lb-7f3a.2"
     assert "lb-7f3a.2" in response.get_data(as_text=True)  # the reference on the error page
@@ -192,7 +209,7 @@ def test_unhandled_error_line_and_page_carry_the_request_id(failing_app, caplog)
 
 
 def test_unsafe_request_id_is_replaced(app):
-    response = app.test_client().get("/healthz", headers={"X-Request-Id": "a b\"<script>"})
+    response = app.test_client().get("/healthz", headers={"X-Request-Id": 'a b"<script>'})
     assert re.fullmatch(r"[0-9a-f]{32}", response.headers["X-Request-Id"])
 
 

@@ -1,4 +1,5 @@
 """Every route x every role, from the URL map: a new route without a row fails here."""
+
 import pytest
 from sqlalchemy import select
 
@@ -15,48 +16,48 @@ ROLES = ("anon", "learner", "sourcing", "admin", "scoped_admin", "dept_admin", "
 #: the Arab States region; dept_admin: scoped to the Construction department). GET where the route
 #: allows it, otherwise a POST with a valid CSRF token and an empty body.
 MATRIX = {
-    "static":                   (200, 200, 200, 200, 200, 200, 200),
-    "site.index":               (302, 302, 302, 302, 302, 302, 302),
-    "site.healthz":             (200, 200, 200, 200, 200, 200, 200),
-    "site.readyz":              (200, 200, 200, 200, 200, 200, 200),
-    "site.set_language":        (302, 302, 302, 302, 302, 302, 302),
-    "auth.login":               (200, 302, 302, 302, 302, 302, 302),
-    "auth.logout":              (302, 302, 302, 302, 302, 302, 302),
-    "auth.activate":            (200, 200, 200, 200, 200, 200, 200),
-    "courses.my_training":      (302, 200, 200, 200, 200, 200, 200),
-    "courses.course_page":      (302, 200, 200, 200, 403, 403, 403),
-    "courses.module_page":      (302, 200, 200, 200, 403, 403, 403),
-    "courses.acknowledge":      (302, 302, 302, 302, 403, 403, 403),
-    "courses.quiz":             (302, 200, 200, 200, 403, 403, 403),
-    "courses.submit_quiz":      (302, 400, 400, 400, 403, 403, 403),
-    "courses.attempt_result":   (302, 200, 404, 404, 403, 403, 403),
-    "courses.certificate":      (302, 200, 404, 404, 404, 404, 404),
-    "courses.verify":           (200, 200, 200, 200, 200, 200, 200),
-    "concerns.concern_page":    (200, 200, 200, 200, 200, 200, 200),
-    "concerns.report":          (200, 200, 200, 200, 200, 200, 200),
-    "concerns.status":          (200, 200, 200, 200, 200, 200, 200),
-    "concerns.queue":           (302, 403, 403, 403, 403, 403, 200),
-    "concerns.case":            (302, 403, 403, 403, 403, 403, 200),
-    "concerns.set_status":      (302, 403, 403, 403, 403, 403, 302),
+    "static": (200, 200, 200, 200, 200, 200, 200),
+    "site.index": (302, 302, 302, 302, 302, 302, 302),
+    "site.healthz": (200, 200, 200, 200, 200, 200, 200),
+    "site.readyz": (200, 200, 200, 200, 200, 200, 200),
+    "site.set_language": (302, 302, 302, 302, 302, 302, 302),
+    "auth.login": (200, 302, 302, 302, 302, 302, 302),
+    "auth.logout": (302, 302, 302, 302, 302, 302, 302),
+    "auth.activate": (200, 200, 200, 200, 200, 200, 200),
+    "courses.my_training": (302, 200, 200, 200, 200, 200, 200),
+    "courses.course_page": (302, 200, 200, 200, 403, 403, 403),
+    "courses.module_page": (302, 200, 200, 200, 403, 403, 403),
+    "courses.acknowledge": (302, 302, 302, 302, 403, 403, 403),
+    "courses.quiz": (302, 200, 200, 200, 403, 403, 403),
+    "courses.submit_quiz": (302, 400, 400, 400, 403, 403, 403),
+    "courses.attempt_result": (302, 200, 404, 404, 403, 403, 403),
+    "courses.certificate": (302, 200, 404, 404, 404, 404, 404),
+    "courses.verify": (200, 200, 200, 200, 200, 200, 200),
+    "concerns.concern_page": (200, 200, 200, 200, 200, 200, 200),
+    "concerns.report": (200, 200, 200, 200, 200, 200, 200),
+    "concerns.status": (200, 200, 200, 200, 200, 200, 200),
+    "concerns.queue": (302, 403, 403, 403, 403, 403, 200),
+    "concerns.case": (302, 403, 403, 403, 403, 403, 200),
+    "concerns.set_status": (302, 403, 403, 403, 403, 403, 302),
     "concerns.add_case_message": (302, 403, 403, 403, 403, 403, 400),
-    "admin.home":               (302, 403, 403, 302, 302, 302, 403),
-    "admin.users":              (302, 403, 403, 200, 200, 200, 403),
-    "admin.edit_user":          (302, 403, 403, 200, 200, 200, 403),
-    "admin.import_users":       (302, 403, 403, 200, 200, 200, 403),
-    "admin.activation_codes":   (302, 403, 403, 200, 200, 200, 403),
-    "admin.reports":            (302, 403, 403, 200, 200, 200, 403),
-    "admin.report_csv":         (302, 403, 403, 200, 200, 200, 403),
-    "admin.report_xlsx":        (302, 403, 403, 200, 200, 200, 403),
-    "admin.api_tokens":         (302, 403, 403, 200, 403, 403, 403),
-    "admin.revoke_api_token":   (302, 403, 403, 404, 403, 403, 403),
-    "admin.audit_log":          (302, 403, 403, 200, 403, 403, 403),
-    "admin.audit_csv":          (302, 403, 403, 200, 403, 403, 403),
-    "admin.assign_course":      (302, 403, 403, 200, 200, 200, 403),
-    "admin.tasks":              (302, 403, 403, 200, 200, 200, 403),
-    "admin.start_task":         (302, 403, 403, 302, 403, 403, 403),
-    "admin.xapi_export":        (302, 403, 403, 200, 403, 403, 403),
-    "api.completions":          (401, 403, 403, 403, 403, 403, 403),
-    "api.user_status":          (401, 403, 403, 403, 403, 403, 403),
+    "admin.home": (302, 403, 403, 302, 302, 302, 403),
+    "admin.users": (302, 403, 403, 200, 200, 200, 403),
+    "admin.edit_user": (302, 403, 403, 200, 200, 200, 403),
+    "admin.import_users": (302, 403, 403, 200, 200, 200, 403),
+    "admin.activation_codes": (302, 403, 403, 200, 200, 200, 403),
+    "admin.reports": (302, 403, 403, 200, 200, 200, 403),
+    "admin.report_csv": (302, 403, 403, 200, 200, 200, 403),
+    "admin.report_xlsx": (302, 403, 403, 200, 200, 200, 403),
+    "admin.api_tokens": (302, 403, 403, 200, 403, 403, 403),
+    "admin.revoke_api_token": (302, 403, 403, 404, 403, 403, 403),
+    "admin.audit_log": (302, 403, 403, 200, 403, 403, 403),
+    "admin.audit_csv": (302, 403, 403, 200, 403, 403, 403),
+    "admin.assign_course": (302, 403, 403, 200, 200, 200, 403),
+    "admin.tasks": (302, 403, 403, 200, 200, 200, 403),
+    "admin.start_task": (302, 403, 403, 302, 403, 403, 403),
+    "admin.xapi_export": (302, 403, 403, 200, 403, 403, 403),
+    "api.completions": (401, 403, 403, 403, 403, 403, 403),
+    "api.user_status": (401, 403, 403, 403, 403, 403, 403),
 }
 
 
@@ -67,8 +68,9 @@ def world(app, make_user):
         "sourcing": make_user(employee_id="sourcing", hr_locale="en", department="Sourcing", country="US"),
         "admin": make_user(employee_id="admin", roles="learner admin", hr_locale="en", country="GB"),
         "scoped_admin": make_user(employee_id="scoped_admin", roles="admin", hr_locale="en", assign=False),
-        "dept_admin": make_user(employee_id="dept_admin", roles="admin", hr_locale="en", assign=False,
-                                department="Construction"),
+        "dept_admin": make_user(
+            employee_id="dept_admin", roles="admin", hr_locale="en", assign=False, department="Construction"
+        ),
         "case_handler": make_user(employee_id="case_handler", roles="case_handler", hr_locale="en", assign=False),
     }
     client = app.test_client()
@@ -77,18 +79,43 @@ def world(app, make_user):
         db.session.add(AdminScope(admin_id=ids["scoped_admin"], kind="region", value="arab_states"))
         db.session.add(AdminScope(admin_id=ids["dept_admin"], kind="department", value="Construction"))
         assignment = db.session.scalar(select(Assignment).where(Assignment.user_id == ids["learner"]))
-        attempt = QuizAttempt(assignment_id=assignment.id, token="t",
-                              questions=[{"id": "fees", "options": ["true", "false"]}],
-                              answers={"fees": ["false"]}, score=100, passed=True, locale="en", course_version="1.0.0")
+        attempt = QuizAttempt(
+            assignment_id=assignment.id,
+            token="t",
+            questions=[{"id": "fees", "options": ["true", "false"]}],
+            answers={"fees": ["false"]},
+            score=100,
+            passed=True,
+            locale="en",
+            course_version="1.0.0",
+        )
         db.session.add(attempt)
-        db.session.add(Completion(assignment_id=assignment.id, user_id=ids["learner"], course_id="demo_course",
-                                  course_version="1.0.0", locale="en", region="arab_states", score=100,
-                                  completed_at=utcnow(), certificate_code="AAAA-BBBB-CCCC-DDDD"))
+        db.session.add(
+            Completion(
+                assignment_id=assignment.id,
+                user_id=ids["learner"],
+                course_id="demo_course",
+                course_version="1.0.0",
+                locale="en",
+                region="arab_states",
+                score=100,
+                completed_at=utcnow(),
+                certificate_code="AAAA-BBBB-CCCC-DDDD",
+            )
+        )
         db.session.commit()
-        params = {"course_id": "demo_course", "module_id": "basics", "attempt_id": attempt.id,
-                  "code": "AAAA-BBBB-CCCC-DDDD", "case_id": db.session.scalar(select(Concern.id)),
-                  "user_id": ids["learner"], "kind": "answer", "filename": "elearn.css",
-                  "token_id": 999, "employee_id": "learner"}
+        params = {
+            "course_id": "demo_course",
+            "module_id": "basics",
+            "attempt_id": attempt.id,
+            "code": "AAAA-BBBB-CCCC-DDDD",
+            "case_id": db.session.scalar(select(Concern.id)),
+            "user_id": ids["learner"],
+            "kind": "answer",
+            "filename": "elearn.css",
+            "token_id": 999,
+            "employee_id": "learner",
+        }
     return params
 
 
@@ -165,6 +192,7 @@ def test_security_headers_and_csp_without_unsafe_inline(app):
 
 def test_login_is_rate_limited(database_url, tmp_path, make_user):
     from .conftest import make_app, wipe
+
     app = make_app(database_url, tmp_path, ELEARN_LOGIN_LIMIT="3 per minute")
     try:
         client = app.test_client()

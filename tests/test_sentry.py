@@ -1,5 +1,6 @@
 """Optional Sentry: events reach the DSN's host without form bodies; events of concern
 routes never leave the process. A real Sentry transport posts to a local HTTP server."""
+
 import gzip
 import json
 import threading
@@ -31,6 +32,7 @@ class Collector(BaseHTTPRequestHandler):
             body = zlib.decompress(body)
         elif encoding == "br":
             import brotli
+
             body = brotli.decompress(body)
         else:
             assert encoding in ("", "identity"), encoding
@@ -64,15 +66,19 @@ def envelope_items(body: bytes):
         line, _, rest = rest.partition(b"\n")
         item = json.loads(line)
         if "length" in item:
-            payload, rest = rest[:item["length"]], rest[item["length"] + 1:]
+            payload, rest = rest[: item["length"]], rest[item["length"] + 1 :]
         else:
             payload, _, rest = rest.partition(b"\n")
         yield item, payload
 
 
 def events(received):
-    return [json.loads(payload) for body in received for item, payload in envelope_items(body)
-            if item.get("type") == "event"]
+    return [
+        json.loads(payload)
+        for body in received
+        for item, payload in envelope_items(body)
+        if item.get("type") == "event"
+    ]
 
 
 def test_events_leave_without_bodies_and_never_from_concern_routes(sentry_host, monkeypatch, tmp_path):
@@ -80,26 +86,37 @@ def test_events_leave_without_bodies_and_never_from_concern_routes(sentry_host, 
     # (no such table) and reach Flask's error handling, as a lost database would.
     monkeypatch.setenv("ELEARN_INSTANCE_DIR", str(tmp_path))
     dsn = f"http://public@127.0.0.1:{sentry_host.server_address[1]}/1"
-    app = create_app({"TESTING": True, "PROPAGATE_EXCEPTIONS": False, "SECRET_KEY": "test-secret",
-                      "ELEARN_CONTENT_DIR": str(FIXTURE_CONTENT), "SENTRY_DSN": dsn,
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'empty.sqlite'}"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "PROPAGATE_EXCEPTIONS": False,
+            "SECRET_KEY": "test-secret",
+            "ELEARN_CONTENT_DIR": str(FIXTURE_CONTENT),
+            "SENTRY_DSN": dsn,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'empty.sqlite'}",
+        }
+    )
     sentry = sentry_sdk.get_client()
     assert sentry.is_active() and not sentry.should_send_default_pii()
     assert sentry.options["include_local_variables"] is False
     client = app.test_client()
     page = client.get("/login", query_string={"next": "/courses?ref=mail-4411"})
-    signed_in = client.post("/login", query_string={"ref": "mail-4411"},
-                            data={"csrf_token": csrf_token(page.get_data(as_text=True)),
-                                  "login": TYPED_LOGIN, "password": PASSWORD})
+    signed_in = client.post(
+        "/login",
+        query_string={"ref": "mail-4411"},
+        data={"csrf_token": csrf_token(page.get_data(as_text=True)), "login": TYPED_LOGIN, "password": PASSWORD},
+    )
     assert signed_in.status_code == 500
-    reported = file_report(client, description=REPORT, site="Camp 9, Dubai", anonymous=None,
-                           contact="farid-witness@example.com")
+    reported = file_report(
+        client, description=REPORT, site="Camp 9, Dubai", anonymous=None, contact="farid-witness@example.com"
+    )
     assert reported.status_code == 500
     sentry_sdk.flush(timeout=10)
 
     everything = b"".join(sentry_host.received)
-    login_events = [e for e in events(sentry_host.received)
-                    if urlsplit((e.get("request") or {}).get("url", "")).path == "/login"]
+    login_events = [
+        e for e in events(sentry_host.received) if urlsplit((e.get("request") or {}).get("url", "")).path == "/login"
+    ]
     assert login_events, everything[:2000]  # the transport works: the ordinary error arrived
     for event in login_events:
         assert event.get("transaction") == "auth.login"

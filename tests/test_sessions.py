@@ -1,5 +1,6 @@
 """Sessions are Flask's own signed cookies; CSRF tokens are Flask-WTF's; rendered page
 shells are kept per app, bounded by configuration."""
+
 import time
 from datetime import timedelta
 

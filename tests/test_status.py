@@ -1,4 +1,5 @@
 """Each status of SPEC §3 arises from the data that should cause it (one SQL rule)."""
+
 from datetime import timedelta
 
 import pytest
@@ -14,8 +15,9 @@ NOW = utcnow()
 
 def status_of(app, user_id):
     with app.app_context():
-        return db.session.scalar(select(status_expression()).where(
-            Assignment.user_id == user_id, Assignment.current.is_(True)))
+        return db.session.scalar(
+            select(status_expression()).where(Assignment.user_id == user_id, Assignment.current.is_(True))
+        )
 
 
 def add(app, *rows):
@@ -30,10 +32,18 @@ def assignment_id(app, user_id):
 
 
 def completion(assignment_id, user_id, expires_at, code):
-    return Completion(assignment_id=assignment_id, user_id=user_id, course_id="demo_course",
-                      course_version="1.0.0", locale="en", region="global", score=100,
-                      completed_at=NOW - timedelta(days=400), expires_at=expires_at,
-                      certificate_code=code)
+    return Completion(
+        assignment_id=assignment_id,
+        user_id=user_id,
+        course_id="demo_course",
+        course_version="1.0.0",
+        locale="en",
+        region="global",
+        score=100,
+        completed_at=NOW - timedelta(days=400),
+        expires_at=expires_at,
+        certificate_code=code,
+    )
 
 
 def test_not_started(app, make_user):
@@ -48,8 +58,19 @@ def test_in_progress_after_one_module(app, make_user):
 
 def test_in_progress_after_a_failed_attempt(app, make_user):
     uid = make_user()
-    add(app, QuizAttempt(assignment_id=assignment_id(app, uid), token="t1", questions=[], answers={},
-                         score=0, passed=False, locale="en", course_version="1.0.0"))
+    add(
+        app,
+        QuizAttempt(
+            assignment_id=assignment_id(app, uid),
+            token="t1",
+            questions=[],
+            answers={},
+            score=0,
+            passed=False,
+            locale="en",
+            course_version="1.0.0",
+        ),
+    )
     assert status_of(app, uid) == Status.IN_PROGRESS
 
 
@@ -86,8 +107,9 @@ def test_expired_then_new_cycle_still_says_expired_until_done(app, make_user):
         user = db.session.get(User, uid)
         assert renew_cycles(user, app.extensions["elearn_catalog"], 30) is True
         db.session.commit()
-        cycles = db.session.execute(select(Assignment.cycle, Assignment.current)
-                                    .where(Assignment.user_id == uid).order_by(Assignment.cycle)).all()
+        cycles = db.session.execute(
+            select(Assignment.cycle, Assignment.current).where(Assignment.user_id == uid).order_by(Assignment.cycle)
+        ).all()
         assert [tuple(c) for c in cycles] == [(1, False), (2, True)]
         assert renew_cycles(user, app.extensions["elearn_catalog"], 30) is False
     # The new cycle starts clean, history stays, and the learner is due again.

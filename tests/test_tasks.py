@@ -1,5 +1,6 @@
 """Background tasks: reminders by real SMTP, LRS retries shown to admins, large imports
 as jobs, and two Redis consumers that never run a task twice."""
+
 import io
 import os
 import signal
@@ -32,6 +33,7 @@ class Inbox:
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
         from email import message_from_bytes, policy
+
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
         return "250 OK"
 
@@ -65,17 +67,27 @@ def test_reminders_reach_a_real_smtp_server_in_the_recipients_language(mail_app,
     from elearn.auth.passwords import hash_password
 
     from .conftest import PASSWORD
+
     with app.app_context():
-        for employee_id, email, locale, manager in (("soon", "soon@example.com", "hi", None),
-                                                    ("late", "late@example.com", "en", "boss@example.com"),
-                                                    ("far", "far@example.com", "en", None)):
-            user = User(employee_id=employee_id, name=employee_id.title(), email=email, hr_locale=locale,
-                        country="AE", manager_email=manager, password_hash=hash_password(PASSWORD))
+        for employee_id, email, locale, manager in (
+            ("soon", "soon@example.com", "hi", None),
+            ("late", "late@example.com", "en", "boss@example.com"),
+            ("far", "far@example.com", "en", None),
+        ):
+            user = User(
+                employee_id=employee_id,
+                name=employee_id.title(),
+                email=email,
+                hr_locale=locale,
+                country="AE",
+                manager_email=manager,
+                password_hash=hash_password(PASSWORD),
+            )
             db.session.add(user)
-        db.session.add(User(employee_id="boss", name="Boss", email="boss@example.com", hr_locale="es",
-                            roles="learner"))
+        db.session.add(User(employee_id="boss", name="Boss", email="boss@example.com", hr_locale="es", roles="learner"))
         db.session.flush()
         from elearn.training.assignments import apply_audience_rules
+
         for user in db.session.scalars(select(User).where(User.employee_id.in_(["soon", "late", "far"]))):
             apply_audience_rules(user, app.extensions["elearn_catalog"], 30)
         db.session.commit()
@@ -108,20 +120,35 @@ def test_reminders_without_smtp_are_skipped(app, make_user):
 
 def test_daily_task_starts_a_new_cycle_for_expired_completions(app, make_user):
     from elearn.models import Completion
+
     uid = make_user()
     with app.app_context():
         a = db.session.scalar(select(Assignment).where(Assignment.user_id == uid))
         a.due_at = utcnow() - timedelta(days=400)
-        db.session.add(Completion(assignment_id=a.id, user_id=uid, course_id="demo_course", course_version="1.0.0",
-                                  locale="en", score=90, completed_at=utcnow() - timedelta(days=380),
-                                  expires_at=utcnow() - timedelta(days=15), certificate_code="OLD-1"))
+        db.session.add(
+            Completion(
+                assignment_id=a.id,
+                user_id=uid,
+                course_id="demo_course",
+                course_version="1.0.0",
+                locale="en",
+                score=90,
+                completed_at=utcnow() - timedelta(days=380),
+                expires_at=utcnow() - timedelta(days=15),
+                certificate_code="OLD-1",
+            )
+        )
         db.session.commit()
         run_id = new_run("reminders")
         send_reminders_task(run_id)
         assert db.session.get(TaskRun, run_id).result["new_cycles"] == 1
         from elearn.training.learner_status import status_expression
-        current = db.session.execute(select(Assignment.cycle, Assignment.due_at, status_expression())
-                                     .where(Assignment.user_id == uid, Assignment.current.is_(True))).one()
+
+        current = db.session.execute(
+            select(Assignment.cycle, Assignment.due_at, status_expression()).where(
+                Assignment.user_id == uid, Assignment.current.is_(True)
+            )
+        ).one()
         assert current.cycle == 2 and current.due_at > utcnow() and current.status == "expired"
 
 
@@ -133,25 +160,49 @@ def test_failing_lrs_is_retried_with_backoff_and_shown_to_admins(database_url, t
 
     def make_user(employee_id, hr_locale):
         with app.app_context():
-            user = User(employee_id=employee_id, name="Done", hr_locale=hr_locale, country="AE",
-                        password_hash=hash_password("pw-123456789"))
+            user = User(
+                employee_id=employee_id,
+                name="Done",
+                hr_locale=hr_locale,
+                country="AE",
+                password_hash=hash_password("pw-123456789"),
+            )
             db.session.add(user)
             db.session.flush()
             apply_audience_rules(user, app.extensions["elearn_catalog"], 30)
             db.session.commit()
             return user.id
+
     try:
         assert forward_xapi.settings["default_retries"] == 5
         assert (forward_xapi.settings["default_retry_delay"], forward_xapi.settings["default_retry_backoff"]) == (10, 2)
         from elearn.models import Completion
+
         uid = make_user(employee_id="done1", hr_locale="en")
         with app.app_context():
             from elearn.auth.passwords import hash_password
-            db.session.add(User(employee_id="boss", name="Boss", roles="admin", hr_locale="en",
-                                password_hash=hash_password("pw-123456789")))
+
+            db.session.add(
+                User(
+                    employee_id="boss",
+                    name="Boss",
+                    roles="admin",
+                    hr_locale="en",
+                    password_hash=hash_password("pw-123456789"),
+                )
+            )
             assignment = db.session.scalar(select(Assignment).where(Assignment.user_id == uid))
-            db.session.add(Completion(assignment_id=assignment.id, user_id=uid, course_id="demo_course",
-                                      course_version="1.0.0", locale="en", score=90, certificate_code="LRS-1"))
+            db.session.add(
+                Completion(
+                    assignment_id=assignment.id,
+                    user_id=uid,
+                    course_id="demo_course",
+                    course_version="1.0.0",
+                    locale="en",
+                    score=90,
+                    certificate_code="LRS-1",
+                )
+            )
             db.session.commit()
         admin = app.test_client()
         Auth(admin).login("boss", "pw-123456789")
@@ -164,6 +215,7 @@ def test_failing_lrs_is_retried_with_backoff_and_shown_to_admins(database_url, t
         page = admin.get("/admin/tasks").get_data(as_text=True)
         assert "Failed, will retry" in page and "LRS unreachable" in page
         from elearn.tasks.queue import huey
+
         assert len(huey.scheduled()) >= 1  # the retry is scheduled, not lost
         for task in huey.scheduled():
             huey.revoke_by_id(task.id)
@@ -175,16 +227,28 @@ def test_large_page_import_runs_as_a_job_with_progress(database_url, tmp_path, m
     app = make_app(database_url, tmp_path, ELEARN_IMPORT_SYNC_ROWS=2)
     try:
         from .test_admin_users import GOOD
+
         with app.app_context():
             from elearn.auth.passwords import hash_password
-            db.session.add(User(employee_id="boss", name="Boss", roles="admin", hr_locale="en",
-                                password_hash=hash_password("pw-123456789")))
+
+            db.session.add(
+                User(
+                    employee_id="boss",
+                    name="Boss",
+                    roles="admin",
+                    hr_locale="en",
+                    password_hash=hash_password("pw-123456789"),
+                )
+            )
             db.session.commit()
         admin = app.test_client()
         Auth(admin).login("boss", "pw-123456789")
         page = admin.get("/admin/users/import").get_data(as_text=True)
-        response = admin.post("/admin/users/import", content_type="multipart/form-data", data={
-            "csrf_token": csrf_token(page), "file": (io.BytesIO(GOOD.encode()), "hr.csv")})
+        response = admin.post(
+            "/admin/users/import",
+            content_type="multipart/form-data",
+            data={"csrf_token": csrf_token(page), "file": (io.BytesIO(GOOD.encode()), "hr.csv")},
+        )
         assert response.status_code == 302 and response.headers["Location"].endswith("/admin/tasks")
         with app.app_context():
             run = db.session.scalars(select(TaskRun)).one()
@@ -198,15 +262,30 @@ def test_large_page_import_runs_as_a_job_with_progress(database_url, tmp_path, m
 
 def test_two_redis_consumers_never_run_a_task_twice(postgresql_database, tmp_path):
     from huey import RedisHuey
+
     app = make_app(postgresql_database, tmp_path)
     queue = f"elearn-test-{uuid.uuid4().hex[:8]}"
-    env = {**os.environ, "SECRET_KEY": "test-secret", "DATABASE_URL": postgresql_database,
-           "ELEARN_CONTENT_DIR": str(FIXTURE_CONTENT), "ELEARN_INSTANCE_DIR": str(tmp_path),
-           "ELEARN_REDIS_URL": "redis://127.0.0.1:6379/0", "ELEARN_QUEUE_NAME": queue,
-           "ELEARN_CONCERN_KEYS": __import__("elearn.concerns.crypto", fromlist=["x"]).new_key()}
-    workers = [subprocess.Popen([sys.executable, "-m", "elearn.command", "worker", "--workers", "2"],
-                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                start_new_session=True) for _ in range(2)]
+    env = {
+        **os.environ,
+        "SECRET_KEY": "test-secret",
+        "DATABASE_URL": postgresql_database,
+        "ELEARN_CONTENT_DIR": str(FIXTURE_CONTENT),
+        "ELEARN_INSTANCE_DIR": str(tmp_path),
+        "ELEARN_REDIS_URL": "redis://127.0.0.1:6379/0",
+        "ELEARN_QUEUE_NAME": queue,
+        "ELEARN_CONCERN_KEYS": __import__("elearn.concerns.crypto", fromlist=["x"]).new_key(),
+    }
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "elearn.command", "worker", "--workers", "2"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        for _ in range(2)
+    ]
     try:
         producer = RedisHuey(queue, url="redis://127.0.0.1:6379/0")
         producer._registry.register(send_reminders_task.task_class)

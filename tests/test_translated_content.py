@@ -1,4 +1,5 @@
 """Translations of the shipped courses: complete, fresh, and every figure kept."""
+
 import re
 import shutil
 from pathlib import Path
@@ -46,8 +47,11 @@ def strip_front_matter_hash(text: str) -> str:
 
 def translation_pairs():
     pairs = []
-    for source in sorted(CONTENT.glob("*/en/*.md")) + sorted(CONTENT.glob("*/regions/*/en/*.md")) \
-            + sorted(CONTENT.glob("*/en/quiz.yaml")):
+    for source in (
+        sorted(CONTENT.glob("*/en/*.md"))
+        + sorted(CONTENT.glob("*/regions/*/en/*.md"))
+        + sorted(CONTENT.glob("*/en/quiz.yaml"))
+    ):
         for target in sorted(source.parent.parent.glob(f"*/{source.name}")):
             if target.parent.name != "en":
                 pairs.append(pytest.param(source, target, id=str(target.relative_to(CONTENT))))
@@ -57,14 +61,15 @@ def translation_pairs():
 @pytest.mark.parametrize("source,target", translation_pairs())
 def test_every_figure_year_and_phone_number_survives(source, target):
     translated = figures_in(strip_front_matter_hash(target.read_text(encoding="utf-8")))
-    missing = [token for token, accepted in english_figures(source.read_text(encoding="utf-8"))
-               if not accepted & translated]
+    missing = [
+        token for token, accepted in english_figures(source.read_text(encoding="utf-8")) if not accepted & translated
+    ]
     assert missing == []
 
 
 def test_number_normalisation_handles_native_digits_and_separators():
     assert figures_in("٢٧٫٦ مليون و १८८८ و 27,6 millions et 1 500") >= {"276", "1888", "1500"}
-    (token, accepted), = english_figures("27.6 million")
+    ((token, accepted),) = english_figures("27.6 million")
     assert {"276", "2760"} <= accepted  # 27,6 millions or 2760万
 
 

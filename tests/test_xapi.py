@@ -1,5 +1,6 @@
 """xAPI statements: validated by an independent model (ralph), deterministic ids, no
 duplicates when resent to an LRS."""
+
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -26,15 +27,17 @@ def finished(app, client, auth, make_user):
 
 def export(app):
     with app.app_context():
-        return statements_since(None, app.extensions["elearn_catalog"], "https://hr.example.com",
-                                "https://elearn.example.com")
+        return statements_since(
+            None, app.extensions["elearn_catalog"], "https://hr.example.com", "https://elearn.example.com"
+        )
 
 
 def test_statements_have_the_adl_verbs_and_validate_independently(app, finished):
     statements = export(app)
     verbs = sorted(s["verb"]["id"] for s in statements)
-    assert verbs == sorted([VERBS["attempted"], VERBS["failed"], VERBS["attempted"], VERBS["passed"],
-                            VERBS["completed"]])
+    assert verbs == sorted(
+        [VERBS["attempted"], VERBS["failed"], VERBS["attempted"], VERBS["passed"], VERBS["completed"]]
+    )
     for s in statements:
         BaseXapiStatement(**s)  # raises on an invalid statement
         assert s["actor"]["account"] == {"homePage": "https://hr.example.com", "name": "x1"}

@@ -1,4 +1,5 @@
 """Admin: sheets of one-time activation codes (the codes themselves: auth/activation.py)."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -31,9 +32,12 @@ def activation_codes():
     clause = scope_clause(scope, get_catalog())
     if clause is not None:
         base = base.where(clause, not_privileged())
-    departments = db.session.scalars(select(User.department).distinct().where(
-        User.department.is_not(None), User.id.in_(base.with_only_columns(User.id)))
-        .order_by(User.department)).all()
+    departments = db.session.scalars(
+        select(User.department)
+        .distinct()
+        .where(User.department.is_not(None), User.id.in_(base.with_only_columns(User.id)))
+        .order_by(User.department)
+    ).all()
     if request.method == "GET":
         return render_template("admin/activation.html", departments=departments, sheet=None)
     department = request.form.get("department") or None
@@ -48,6 +52,11 @@ def activation_codes():
     sheet = [(person, issue_code(person)) for person in people if refusal(scope, person_of(person)) is None]
     record("activation_codes.issue", department or _("all"), None, {"count": len(sheet)})
     db.session.commit()
-    return render_template("admin/activation.html", departments=departments, sheet=sheet,
-                           department=department, expires=utcnow() + timedelta(days=CODE_DAYS),
-                           activate_url=absolute_url(url_for("auth.activate")))
+    return render_template(
+        "admin/activation.html",
+        departments=departments,
+        sheet=sheet,
+        department=department,
+        expires=utcnow() + timedelta(days=CODE_DAYS),
+        activate_url=absolute_url(url_for("auth.activate")),
+    )

@@ -1,4 +1,5 @@
 """Admin: assign a course by hand to one person or a whole department, with a due date."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, time
@@ -47,9 +48,17 @@ def assign_course():
                     assign(person, course, due, "manual")
                 else:
                     existing.due_at = due
-            record("assignment.manual", f"{course.id}:{form.target.data}", None,
-                   {"people": len(people), "due": form.due.data.isoformat(),
-                    "employee_id": form.employee_id.data or None, "department": form.department.data or None})
+            record(
+                "assignment.manual",
+                f"{course.id}:{form.target.data}",
+                None,
+                {
+                    "people": len(people),
+                    "due": form.due.data.isoformat(),
+                    "employee_id": form.employee_id.data or None,
+                    "department": form.department.data or None,
+                },
+            )
             db.session.commit()
             flash(ngettext("Assigned to %(num)s person.", "Assigned to %(num)s people.", len(people)), "info")
             return redirect(url_for(".assign_course"))

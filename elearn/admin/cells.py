@@ -5,6 +5,7 @@ return before them) as a formula: `=HYPERLINK(...)` in a department name would b
 a live link. Such text gets a leading apostrophe, which shows it as plain text.
 The PostgreSQL COPY export builds the same rule in SQL from the same characters.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import case, func, literal

@@ -4,6 +4,7 @@ On PostgreSQL the database formats the rows itself (COPY ... TO STDOUT of the re
 query, reshaped to the CSV columns), which is as fast as an export can be; elsewhere
 (SQLite) Python writes the same columns from a server-side cursor.
 """
+
 from __future__ import annotations
 
 import csv
@@ -29,14 +30,29 @@ def csv_select(query, catalog: Catalog):
     countries: dict[str, list[str]] = defaultdict(list)
     for country, region in catalog.regions.items():
         countries[region].append(country)
-    region_of = case(*[(sub.c.country.in_(codes), region) for region, codes in sorted(countries.items())],
-                     else_=catalog.default_region)
-    columns = [safe_cell_sql(sub.c.employee_id), safe_cell_sql(sub.c.name), safe_cell_sql(sub.c.department),
-               sub.c.country, region_of, sub.c.locale, sub.c.course_id, sub.c.status, _iso(sub.c.due_at),
-               _iso(sub.c.completed_at), cast(sub.c.score, String), sub.c.course_version,
-               sub.c.certificate_code, _iso(sub.c.expires_at)]
+    region_of = case(
+        *[(sub.c.country.in_(codes), region) for region, codes in sorted(countries.items())],
+        else_=catalog.default_region,
+    )
+    columns = [
+        safe_cell_sql(sub.c.employee_id),
+        safe_cell_sql(sub.c.name),
+        safe_cell_sql(sub.c.department),
+        sub.c.country,
+        region_of,
+        sub.c.locale,
+        sub.c.course_id,
+        sub.c.status,
+        _iso(sub.c.due_at),
+        _iso(sub.c.completed_at),
+        cast(sub.c.score, String),
+        sub.c.course_version,
+        sub.c.certificate_code,
+        _iso(sub.c.expires_at),
+    ]
     return select(*[c.label(name) for c, name in zip(columns, COLUMNS, strict=True)]).order_by(
-        sub.c.employee_id, sub.c.course_id)
+        sub.c.employee_id, sub.c.course_id
+    )
 
 
 def _naive_utc(value):
@@ -46,13 +62,13 @@ def _naive_utc(value):
 
 
 def stream_postgresql(query, catalog: Catalog):
-    compiled = csv_select(query, catalog).compile(dialect=db.engine.dialect,
-                                                  compile_kwargs={"render_postcompile": True})
+    compiled = csv_select(query, catalog).compile(
+        dialect=db.engine.dialect, compile_kwargs={"render_postcompile": True}
+    )
     params = {key: _naive_utc(value) for key, value in compiled.params.items()}
     raw = db.session.connection().connection.driver_connection
     assert raw is not None  # a checked-out connection always has its driver's connection
-    with raw.cursor() as cursor, cursor.copy(
-            f"COPY ({compiled}) TO STDOUT WITH (FORMAT csv, HEADER)", params) as copy:
+    with raw.cursor() as cursor, cursor.copy(f"COPY ({compiled}) TO STDOUT WITH (FORMAT csv, HEADER)", params) as copy:
         for data in copy:
             yield bytes(data)
 
@@ -68,9 +84,25 @@ def stream_python(statement, catalog: Catalog):
     writer.writerow(COLUMNS)
     for chunk in db.session.execute(statement.execution_options(yield_per=2000)).partitions():
         # Tuples straight from the cursor, by position (report_query's column order).
-        writer.writerows([safe_cell(r[0]), safe_cell(r[1]), safe_cell(r[2]), r[3] or "", region_for(r[3]), r[4],
-                          r[5], r[6], _iso_py(r[7]), _iso_py(r[8]), "" if r[9] is None else r[9],
-                          r[10] or "", r[11] or "", _iso_py(r[12])] for r in chunk)
+        writer.writerows(
+            [
+                safe_cell(r[0]),
+                safe_cell(r[1]),
+                safe_cell(r[2]),
+                r[3] or "",
+                region_for(r[3]),
+                r[4],
+                r[5],
+                r[6],
+                _iso_py(r[7]),
+                _iso_py(r[8]),
+                "" if r[9] is None else r[9],
+                r[10] or "",
+                r[11] or "",
+                _iso_py(r[12]),
+            ]
+            for r in chunk
+        )
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()

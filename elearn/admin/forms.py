@@ -21,31 +21,49 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class UserForm(BaseForm):
-    employee_id = StringField(_l("Employee ID"), validators=[
-        DataRequired(message=_l("Enter the employee ID.")), Length(max=64, message=_MAX),
-        Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]*$", message=_l("Use letters, digits, dot, dash or underscore."))])
-    name = StringField(_l("Name"), validators=[DataRequired(message=_l("Enter the name.")),
-                                               Length(max=200, message=_MAX)])
-    display_name = StringField(_l("Name in the person's own script (optional)"),
-                               validators=[Optional(), Length(max=200, message=_MAX)])
-    email = StringField(_l("Email (optional)"), validators=[
-        Optional(), Length(max=254, message=_MAX), Email(message=_l("Enter a valid email address."),
-                                                         check_deliverability=False)])
+    employee_id = StringField(
+        _l("Employee ID"),
+        validators=[
+            DataRequired(message=_l("Enter the employee ID.")),
+            Length(max=64, message=_MAX),
+            Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]*$", message=_l("Use letters, digits, dot, dash or underscore.")),
+        ],
+    )
+    name = StringField(
+        _l("Name"), validators=[DataRequired(message=_l("Enter the name.")), Length(max=200, message=_MAX)]
+    )
+    display_name = StringField(
+        _l("Name in the person's own script (optional)"), validators=[Optional(), Length(max=200, message=_MAX)]
+    )
+    email = StringField(
+        _l("Email (optional)"),
+        validators=[
+            Optional(),
+            Length(max=254, message=_MAX),
+            Email(message=_l("Enter a valid email address."), check_deliverability=False),
+        ],
+    )
     department = StringField(_l("Department"), validators=[Optional(), Length(max=120, message=_MAX)])
-    country = SelectField(_l("Work country"), choices=[],
-                          validators=[DataRequired(message=_l("Choose the work country."))])
+    country = SelectField(
+        _l("Work country"), choices=[], validators=[DataRequired(message=_l("Choose the work country."))]
+    )
     hr_locale = SelectField(_l("Language from HR"), choices=[])
     timezone = StringField(_l("Time zone (e.g. Asia/Dubai)"), validators=[Optional(), Length(max=64, message=_MAX)])
-    manager_email = StringField(_l("Manager's email (optional)"), validators=[
-        Optional(), Length(max=254, message=_MAX), Email(message=_l("Enter a valid email address."),
-                                                         check_deliverability=False)])
+    manager_email = StringField(
+        _l("Manager's email (optional)"),
+        validators=[
+            Optional(),
+            Length(max=254, message=_MAX),
+            Email(message=_l("Enter a valid email address."), check_deliverability=False),
+        ],
+    )
     roles = MultiCheckboxField(_l("Roles"), choices=[])
     active = BooleanField(_l("Active (can sign in)"), default=True)
-    scope_regions = MultiCheckboxField(_l("Regions this administrator manages (none ticked: all)"),
-                                       choices=[])
+    scope_regions = MultiCheckboxField(_l("Regions this administrator manages (none ticked: all)"), choices=[])
     scope_departments = StringField(
         _l("Departments this administrator manages (separated by commas; empty: all)"),
-        validators=[Optional(), Length(max=2000, message=_MAX)])
+        validators=[Optional(), Length(max=2000, message=_MAX)],
+    )
 
     def __init__(self, *args, countries=(), roles=ROLES, regions=(), sets_scopes=False, **kwargs):
         """roles: those the editing admin may grant; regions: (id, name) pairs;
@@ -68,6 +86,7 @@ class UserForm(BaseForm):
 
     def validate_timezone(self, field):
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
         if field.data:
             try:
                 ZoneInfo(field.data)
@@ -92,7 +111,8 @@ class AssignForm(BaseForm):
         needed = self.employee_id if self.target.data == "user" else self.department
         if not (needed.data or "").strip():
             needed.errors = list(needed.errors) + [
-                _l("Enter the employee ID.") if needed is self.employee_id else _l("Enter the department.")]
+                _l("Enter the employee ID.") if needed is self.employee_id else _l("Enter the department.")
+            ]
             return False
         return ok
 

@@ -3,6 +3,7 @@
 Idempotent by employee id: a re-import updates and never duplicates, and never touches
 the language a user picked (chosen_locale) or their password.
 """
+
 from __future__ import annotations
 
 import csv
@@ -75,9 +76,13 @@ def read_rows(text: str) -> tuple[list[list[str]], list[RowError]]:
     return rows[1:], []
 
 
-def validate(rows: list[list[str]], catalog: Catalog, existing_emails: dict[str, str],
-             grantor: Scope = UNSCOPED, existing_people: dict[str, Person] | None = None,
-             ) -> tuple[list[UserRow], list[RowError]]:
+def validate(
+    rows: list[list[str]],
+    catalog: Catalog,
+    existing_emails: dict[str, str],
+    grantor: Scope = UNSCOPED,
+    existing_people: dict[str, Person] | None = None,
+) -> tuple[list[UserRow], list[RowError]]:
     """existing_emails: lower-cased email -> employee id of the user who has it;
     existing_people: employee id -> the person as they are (needed for a scoped grantor)."""
     valid: list[UserRow] = []
@@ -101,9 +106,13 @@ def validate(rows: list[list[str]], catalog: Catalog, existing_emails: dict[str,
             if (owner and owner != employee_id) or (email in seen_emails and seen_emails[email] != employee_id):
                 row_errors.append(RowError(index, "email_taken", values["email"]))
         if not row_errors:
-            why = refusal(grantor, (existing_people or {}).get(employee_id),
-                          Person.of(_roles(values["roles"]), values["country"].upper(),
-                                    values["department"] or None, catalog.region_for))
+            why = refusal(
+                grantor,
+                (existing_people or {}).get(employee_id),
+                Person.of(
+                    _roles(values["roles"]), values["country"].upper(), values["department"] or None, catalog.region_for
+                ),
+            )
             if why is not None:
                 row_errors.append(RowError(index, why, employee_id))
         if row_errors:
@@ -112,10 +121,19 @@ def validate(rows: list[list[str]], catalog: Catalog, existing_emails: dict[str,
         seen_ids[employee_id] = index
         if email:
             seen_emails[email] = employee_id
-        valid.append(UserRow(index, employee_id, values["name"], values["email"] or None,
-                             values["department"] or None, values["country"].upper(),
-                             _locale(values["locale"]), _roles(values["roles"]),
-                             values["manager_email"] or None))
+        valid.append(
+            UserRow(
+                index,
+                employee_id,
+                values["name"],
+                values["email"] or None,
+                values["department"] or None,
+                values["country"].upper(),
+                _locale(values["locale"]),
+                _roles(values["roles"]),
+                values["manager_email"] or None,
+            )
+        )
     return valid, errors
 
 
@@ -150,20 +168,23 @@ def _roles(value: str) -> str:
     return " ".join(dict.fromkeys(roles or ["learner"]))
 
 
-def run_import(text: str, catalog: Catalog, due_days: int, valid_only: bool = False,
-               progress: Callable[[Iterable], Iterable] = lambda rows: rows,
-               grantor: Scope = UNSCOPED) -> ImportResult:
+def run_import(
+    text: str,
+    catalog: Catalog,
+    due_days: int,
+    valid_only: bool = False,
+    progress: Callable[[Iterable], Iterable] = lambda rows: rows,
+    grantor: Scope = UNSCOPED,
+) -> ImportResult:
     """grantor: the scope of the admin importing (UNSCOPED: an unscoped admin or the
     operator's command line); a row they may not write is a row error (auth/grants.py)."""
     rows, errors = read_rows(text)
     result = ImportResult(errors=errors)
     if errors:
         return result
-    emails = dict(db.session.execute(select(User.email, User.employee_id)
-                                     .where(User.email.is_not(None))).all())
+    emails = dict(db.session.execute(select(User.email, User.employee_id).where(User.email.is_not(None))).all())
     people = None if grantor.unscoped else _people(rows, catalog)
-    valid, result.errors = validate(rows, catalog, {e.lower(): i for e, i in emails.items() if e},
-                                    grantor, people)
+    valid, result.errors = validate(rows, catalog, {e.lower(): i for e, i in emails.items() if e}, grantor, people)
     if result.errors and not valid_only:
         return result  # a file with any bad row changes nothing
     _apply(valid, catalog, due_days, result, progress)
@@ -177,8 +198,10 @@ def _people(rows: list[list[str]], catalog: Catalog) -> dict[str, Person]:
     people: dict[str, Person] = {}
     for start in range(0, len(ids), 1000):
         for employee_id, roles, country, department in db.session.execute(
-                select(User.employee_id, User.roles, User.country, User.department)
-                .where(User.employee_id.in_(ids[start:start + 1000]))):
+            select(User.employee_id, User.roles, User.country, User.department).where(
+                User.employee_id.in_(ids[start : start + 1000])
+            )
+        ):
             people[employee_id] = Person.of(roles, country, department, catalog.region_for)
     return people
 
@@ -190,8 +213,11 @@ def _apply(rows: list[UserRow], catalog: Catalog, due_days: int, result: ImportR
     ids = [r.employee_id for r in rows]
     existing_ids: dict[str, int] = {}
     for start in range(0, len(ids), 1000):
-        existing_ids.update(db.session.execute(select(User.employee_id, User.id).where(
-            User.employee_id.in_(ids[start:start + 1000]))).all())
+        existing_ids.update(
+            db.session.execute(
+                select(User.employee_id, User.id).where(User.employee_id.in_(ids[start : start + 1000]))
+            ).all()
+        )
     chunk: list[UserRow] = []
     for row in progress(rows):
         chunk.append(row)
@@ -201,19 +227,25 @@ def _apply(rows: list[UserRow], catalog: Catalog, due_days: int, result: ImportR
     _apply_chunk(chunk, existing_ids, catalog, due_days, result)
 
 
-def _apply_chunk(rows: list[UserRow], existing_ids: dict[str, int], catalog: Catalog, due_days: int,
-                 result: ImportResult) -> None:
+def _apply_chunk(
+    rows: list[UserRow], existing_ids: dict[str, int], catalog: Catalog, due_days: int, result: ImportResult
+) -> None:
     if not rows:
         return
     wanted = [existing_ids[r.employee_id] for r in rows if r.employee_id in existing_ids]
-    existing = {u.employee_id: u for u in db.session.scalars(select(User).where(User.id.in_(wanted)))} \
-        if wanted else {}
+    existing = {u.employee_id: u for u in db.session.scalars(select(User).where(User.id.in_(wanted)))} if wanted else {}
     created, updated = [], []
     for row in rows:
         user = existing.get(row.employee_id)
-        fields = {"name": row.name, "email": row.email, "department": row.department,
-                  "country": row.country, "hr_locale": row.locale, "roles": row.roles,
-                  "manager_email": row.manager_email}
+        fields = {
+            "name": row.name,
+            "email": row.email,
+            "department": row.department,
+            "country": row.country,
+            "hr_locale": row.locale,
+            "roles": row.roles,
+            "manager_email": row.manager_email,
+        }
         if user is None:
             user = User(employee_id=row.employee_id, active=True, password_hash=None, **fields)
             db.session.add(user)
@@ -227,10 +259,10 @@ def _apply_chunk(rows: list[UserRow], existing_ids: dict[str, int], catalog: Cat
     result.created += len(created)
     result.updated += len(updated)
     db.session.flush()
-    assignments = apply_audience_rules_to_many([u for u in created if u.has_role("learner")], catalog,
-                                               due_days, new_users=True)
-    assignments += apply_audience_rules_to_many([u for u in updated if u.has_role("learner")], catalog,
-                                                due_days)
+    assignments = apply_audience_rules_to_many(
+        [u for u in created if u.has_role("learner")], catalog, due_days, new_users=True
+    )
+    assignments += apply_audience_rules_to_many([u for u in updated if u.has_role("learner")], catalog, due_days)
     for obj in [*existing.values(), *created, *assignments]:
         if obj in db.session:
             db.session.expunge(obj)

@@ -1,4 +1,5 @@
 """Admin's background jobs (run by `elearn worker`, tracked on the tasks page)."""
+
 from __future__ import annotations
 
 from ..extensions import db
@@ -25,12 +26,26 @@ def import_users_job(run_id: int, text: str, valid_only: bool, admin_id: int | N
                 if index % 500 == 0:
                     update(run_id, progress=int(index * 100 / total))
                 yield row
-        result = run_import(text, app.extensions["elearn_catalog"], app.config["ELEARN_DEFAULT_DUE_DAYS"],
-                            valid_only=valid_only, progress=progress, grantor=scope_of(admin_id))
+
+        result = run_import(
+            text,
+            app.extensions["elearn_catalog"],
+            app.config["ELEARN_DEFAULT_DUE_DAYS"],
+            valid_only=valid_only,
+            progress=progress,
+            grantor=scope_of(admin_id),
+        )
         if not result.applied:
             db.session.rollback()
         else:
             db.session.commit()
-        update(run_id, result={"created": result.created, "updated": result.updated,
-                               "unchanged": result.unchanged, "applied": result.applied,
-                               "errors": [[e.row, e.code, e.value] for e in result.errors[:500]]})
+        update(
+            run_id,
+            result={
+                "created": result.created,
+                "updated": result.updated,
+                "unchanged": result.unchanged,
+                "applied": result.applied,
+                "errors": [[e.row, e.code, e.value] for e in result.errors[:500]],
+            },
+        )

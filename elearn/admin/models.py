@@ -1,4 +1,5 @@
 """Administration state: admin scopes."""
+
 from __future__ import annotations
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
@@ -9,6 +10,7 @@ from ..extensions import Model
 
 class AdminScope(Model):
     """Limits an admin to users of some regions or departments. No rows: sees everyone."""
+
     __tablename__ = "admin_scopes"
     __table_args__ = (UniqueConstraint("admin_id", "kind", "value"),)
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,4 +1,5 @@
 """Admin: the completion report page, its charts and its CSV and XLSX exports."""
+
 from __future__ import annotations
 
 import tempfile
@@ -42,12 +43,24 @@ def reports():
     pagination = db.paginate(rows, page=page_number(), per_page=PAGE_SIZE, error_out=False, count=False)
     pagination.total = total
     departments, countries, regions = filter_choices(scope_of(current_user.id))
-    return render_template("admin/reports.html", rows=[report_row(r, catalog) for r in pagination.items],
-                           pagination=pagination, filters=filters, args=request.args, total=total, done=done,
-                           by_region=by_region, by_department=by_department[:15],
-                           courses=catalog.courses, departments=departments, countries=countries,
-                           regions=regions, region_name=lambda region: catalog.region_name(region, current_locale()),
-                           statuses=[s.value for s in Status], department_label=lambda label: label)
+    return render_template(
+        "admin/reports.html",
+        rows=[report_row(r, catalog) for r in pagination.items],
+        pagination=pagination,
+        filters=filters,
+        args=request.args,
+        total=total,
+        done=done,
+        by_region=by_region,
+        by_department=by_department[:15],
+        courses=catalog.courses,
+        departments=departments,
+        countries=countries,
+        regions=regions,
+        region_name=lambda region: catalog.region_name(region, current_locale()),
+        statuses=[s.value for s in Status],
+        department_label=lambda label: label,
+    )
 
 
 @bp.get("/reports.csv")
@@ -59,15 +72,20 @@ def report_csv():
     record("report.export", "csv", None, dict(request.args))
     db.session.commit()
     from .csv_export import stream_csv
+
     rows = stream_csv(query, _ordered(query), catalog)
-    return Response(stream_with_context(rows), mimetype="text/csv",
-                    headers={"Content-Disposition": "attachment; filename=completions.csv"})
+    return Response(
+        stream_with_context(rows),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=completions.csv"},
+    )
 
 
 @bp.get("/reports.xlsx")
 @role_required("admin")
 def report_xlsx():
     from openpyxl import Workbook
+
     catalog = get_catalog()
     query, _filters = _query()
     record("report.export", "xlsx", None, dict(request.args))
@@ -82,8 +100,12 @@ def report_xlsx():
     handle = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
     workbook.save(handle)
     handle.seek(0)
-    return send_file(handle, as_attachment=True, download_name="completions.xlsx",
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return send_file(
+        handle,
+        as_attachment=True,
+        download_name="completions.xlsx",
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 
 
 def _xlsx_cell(value):
@@ -92,4 +114,3 @@ def _xlsx_cell(value):
     if hasattr(value, "tzinfo") and value.tzinfo is not None:
         return value.replace(tzinfo=None)  # Excel has no time zones: values are UTC
     return safe_cell(value) if isinstance(value, str) else value
-

@@ -1,4 +1,5 @@
 """The completion report: one query, every filter, status from the one status rule."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -14,9 +15,22 @@ from ..models import Assignment, Completion, User
 from ..training.learner_status import Status, status_expression
 from .scope import region_clause
 
-COLUMNS = ("employee_id", "name", "department", "country", "region", "locale", "course_id",
-           "status", "due_at", "completed_at", "score", "course_version", "certificate_code",
-           "expires_at")
+COLUMNS = (
+    "employee_id",
+    "name",
+    "department",
+    "country",
+    "region",
+    "locale",
+    "course_id",
+    "status",
+    "due_at",
+    "completed_at",
+    "score",
+    "course_version",
+    "certificate_code",
+    "expires_at",
+)
 
 
 @dataclass
@@ -35,9 +49,11 @@ class ReportFilters:
     @classmethod
     def from_args(cls, args, catalog: Catalog) -> ReportFilters:
         """Unknown values are dropped, never passed on to SQL text."""
+
         def pick(name, allowed):
             value = (args.get(name) or "").strip()
             return value if value in allowed else None
+
         return cls(
             course=pick("course", catalog.courses),
             department=(args.get("department") or "").strip()[:120] or None,
@@ -45,8 +61,11 @@ class ReportFilters:
             region=pick("region", catalog.region_ids),
             locale=pick("locale", LOCALES),
             status=pick("status", {s.value for s in Status}),
-            due_from=_date(args.get("due_from")), due_to=_date(args.get("due_to")),
-            completed_from=_date(args.get("completed_from")), completed_to=_date(args.get("completed_to")))
+            due_from=_date(args.get("due_from")),
+            due_to=_date(args.get("due_to")),
+            completed_from=_date(args.get("completed_from")),
+            completed_to=_date(args.get("completed_to")),
+        )
 
 
 def _date(value: str | None) -> date | None:
@@ -64,13 +83,27 @@ def report_query(filters: ReportFilters, catalog: Catalog, scope_clause=None):
     """Rows of (current assignment, user, completion of this cycle, status)."""
     status = status_expression(Assignment)
     locale = func.coalesce(User.chosen_locale, User.hr_locale, "en")
-    query = (select(User.employee_id, User.name, User.department, User.country, locale.label("locale"),
-                    Assignment.course_id, status, Assignment.due_at, Completion.completed_at,
-                    Completion.score, Completion.course_version, Completion.certificate_code,
-                    Completion.expires_at, Assignment.id.label("assignment_id"))
-             .join(User, User.id == Assignment.user_id)
-             .outerjoin(Completion, Completion.assignment_id == Assignment.id)
-             .where(Assignment.current.is_(True)))
+    query = (
+        select(
+            User.employee_id,
+            User.name,
+            User.department,
+            User.country,
+            locale.label("locale"),
+            Assignment.course_id,
+            status,
+            Assignment.due_at,
+            Completion.completed_at,
+            Completion.score,
+            Completion.course_version,
+            Completion.certificate_code,
+            Completion.expires_at,
+            Assignment.id.label("assignment_id"),
+        )
+        .join(User, User.id == Assignment.user_id)
+        .outerjoin(Completion, Completion.assignment_id == Assignment.id)
+        .where(Assignment.current.is_(True))
+    )
     if scope_clause is not None:
         query = query.where(scope_clause)
     f = filters
@@ -98,11 +131,22 @@ def report_query(filters: ReportFilters, catalog: Catalog, scope_clause=None):
 
 
 def report_row(row, catalog: Catalog) -> dict:
-    return {"employee_id": row.employee_id, "name": row.name, "department": row.department,
-            "country": row.country, "region": catalog.region_for(row.country), "locale": row.locale,
-            "course_id": row.course_id, "status": row.status, "due_at": row.due_at,
-            "completed_at": row.completed_at, "score": row.score, "course_version": row.course_version,
-            "certificate_code": row.certificate_code, "expires_at": row.expires_at}
+    return {
+        "employee_id": row.employee_id,
+        "name": row.name,
+        "department": row.department,
+        "country": row.country,
+        "region": catalog.region_for(row.country),
+        "locale": row.locale,
+        "course_id": row.course_id,
+        "status": row.status,
+        "due_at": row.due_at,
+        "completed_at": row.completed_at,
+        "score": row.score,
+        "course_version": row.course_version,
+        "certificate_code": row.certificate_code,
+        "expires_at": row.expires_at,
+    }
 
 
 @dataclass(frozen=True)
@@ -119,19 +163,24 @@ class Bar:
 def totals(query, catalog: Catalog) -> tuple[list[Bar], list[Bar], int, int]:
     """Completion by region and by department, counted in the database."""
     sub = query.subquery()
-    rows = db.session.execute(select(sub.c.country, sub.c.department,
-                                     func.count().label("n"),
-                                     func.sum(and_(sub.c.status == Status.COMPLETED.value).cast(db.Integer))
-                                     .label("done"))
-                              .group_by(sub.c.country, sub.c.department)).all()
+    rows = db.session.execute(
+        select(
+            sub.c.country,
+            sub.c.department,
+            func.count().label("n"),
+            func.sum(and_(sub.c.status == Status.COMPLETED.value).cast(db.Integer)).label("done"),
+        ).group_by(sub.c.country, sub.c.department)
+    ).all()
     by_region: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     by_department: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for country, department, n, done in rows:
         for bucket, key in ((by_region, catalog.region_for(country)), (by_department, department or "–")):
             bucket[key][0] += n
             bucket[key][1] += int(done or 0)
+
     def bars(bucket):
         return sorted((Bar(k, v[0], v[1]) for k, v in bucket.items()), key=lambda b: (-b.total, b.label))
+
     total = sum(v[0] for v in by_region.values())
     done = sum(v[1] for v in by_region.values())
     return bars(by_region), bars(by_department), total, done

@@ -1,6 +1,7 @@
 """What a (possibly scoped) admin may see: the one place scoping is read and turned
 into SQL. Who may change whom is auth/grants.py; its Scope.contains and the clause
 below say the same thing, in Python and in SQL (tests/test_grants.py checks they agree)."""
+
 from __future__ import annotations
 
 from flask import abort
@@ -19,17 +20,19 @@ def scope_of(admin_id: int | None) -> Scope:
     """The admin's scope (UNSCOPED when they have none; None: the operator)."""
     if admin_id is None:
         return UNSCOPED
-    rows = db.session.execute(select(AdminScope.kind, AdminScope.value)
-                              .where(AdminScope.admin_id == admin_id)).all()
-    return Scope(regions=frozenset(v for k, v in rows if k == "region"),
-                 departments=frozenset(v for k, v in rows if k == "department"))
+    rows = db.session.execute(select(AdminScope.kind, AdminScope.value).where(AdminScope.admin_id == admin_id)).all()
+    return Scope(
+        regions=frozenset(v for k, v in rows if k == "region"),
+        departments=frozenset(v for k, v in rows if k == "department"),
+    )
 
 
 def set_scope(admin_id: int, scope: Scope) -> None:
     db.session.execute(delete(AdminScope).where(AdminScope.admin_id == admin_id))
-    db.session.add_all([AdminScope(admin_id=admin_id, kind="region", value=v) for v in sorted(scope.regions)]
-                       + [AdminScope(admin_id=admin_id, kind="department", value=v)
-                          for v in sorted(scope.departments)])
+    db.session.add_all(
+        [AdminScope(admin_id=admin_id, kind="region", value=v) for v in sorted(scope.regions)]
+        + [AdminScope(admin_id=admin_id, kind="department", value=v) for v in sorted(scope.departments)]
+    )
 
 
 def person_of(user: User) -> Person:
@@ -75,8 +78,11 @@ def filter_choices(scope: Scope):
     """The department, country and region lists of the filters: only what is in scope."""
     catalog = get_catalog()
     regions = [r for r in catalog.region_ids if not scope.regions or r in scope.regions]
-    countries = [(code, name) for code, name in country_choices()
-                 if not scope.regions or catalog.region_for(code) in scope.regions]
+    countries = [
+        (code, name)
+        for code, name in country_choices()
+        if not scope.regions or catalog.region_for(code) in scope.regions
+    ]
     departments = select(User.department).distinct().where(User.department.is_not(None))
     clause = scope_clause(scope, catalog)
     if clause is not None:

@@ -1,4 +1,5 @@
 """Admin: API tokens for HR systems, and the audit log (view and export)."""
+
 from __future__ import annotations
 
 import csv
@@ -26,6 +27,7 @@ from .scope import require_unscoped
 @role_required("admin")
 def api_tokens():
     from ..api.tokens import create_token
+
     require_unscoped()
     new_token = None
     if request.method == "POST":
@@ -85,12 +87,26 @@ def audit_csv():
         writer.writerow(["at", "actor", "action", "target", "before", "after", "note"])
         for chunk in db.session.scalars(statement).partitions():
             for entry in chunk:
-                writer.writerow([entry.at.isoformat()] + [safe_cell(text) for text in (
-                    entry.actor and entry.actor.employee_id, entry.action, entry.target,
-                    json.dumps(entry.before, ensure_ascii=False) if entry.before else "",
-                    json.dumps(entry.after, ensure_ascii=False) if entry.after else "", entry.note)])
+                writer.writerow(
+                    [entry.at.isoformat()]
+                    + [
+                        safe_cell(text)
+                        for text in (
+                            entry.actor and entry.actor.employee_id,
+                            entry.action,
+                            entry.target,
+                            json.dumps(entry.before, ensure_ascii=False) if entry.before else "",
+                            json.dumps(entry.after, ensure_ascii=False) if entry.after else "",
+                            entry.note,
+                        )
+                    ]
+                )
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
-    return Response(stream_with_context(generate()), mimetype="text/csv",
-                    headers={"Content-Disposition": "attachment; filename=audit-log.csv"})
+
+    return Response(
+        stream_with_context(generate()),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=audit-log.csv"},
+    )

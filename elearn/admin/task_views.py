@@ -1,4 +1,5 @@
 """Admin: background tasks, their state and failures; start reminders or LRS forwarding."""
+
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
@@ -24,11 +25,16 @@ def tasks():
         # A scoped admin's own tasks only: others' imports name people outside their scope.
         query = query.where(TaskRun.created_by == current_user.id)
     runs = db.session.scalars(query.order_by(TaskRun.id.desc()).limit(100)).all()
-    messages = {run.id: rows_with_messages(RowError(row, code, value)
-                                           for row, code, value in (run.result or {}).get("errors", []))
-                for run in runs if run.name == "import_users"}
-    return render_template("admin/tasks.html", runs=runs, messages=messages,
-                           lrs=bool(current_app.config["ELEARN_LRS_ENDPOINT"]))
+    messages = {
+        run.id: rows_with_messages(
+            RowError(row, code, value) for row, code, value in (run.result or {}).get("errors", [])
+        )
+        for run in runs
+        if run.name == "import_users"
+    }
+    return render_template(
+        "admin/tasks.html", runs=runs, messages=messages, lrs=bool(current_app.config["ELEARN_LRS_ENDPOINT"])
+    )
 
 
 @bp.post("/tasks/<any(reminders, xapi):kind>")
@@ -36,6 +42,7 @@ def tasks():
 def start_task(kind: str):
     from ..tasks.jobs import forward_xapi, send_reminders_task
     from ..tasks.runs import new_run
+
     require_unscoped()
     if kind == "xapi" and not current_app.config["ELEARN_LRS_ENDPOINT"]:
         flash(_("No Learning Record Store is configured."), "error")

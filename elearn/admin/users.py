@@ -1,4 +1,5 @@
 """Admin: users (list, create, edit, deactivate, roles) and the CSV import page."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -38,6 +39,7 @@ def _scoped(query):
 def actor_scope() -> Scope:
     """The signed-in admin's scope (auth/grants.py says what it allows)."""
     from flask_login import current_user
+
     return scope_of(current_user.id)
 
 
@@ -67,19 +69,31 @@ def users():
     text = (args.get("q") or "").strip()[:100]
     if text:
         like = f"%{text.lower()}%"
-        query = query.where(or_(func.lower(User.name).like(like), func.lower(User.employee_id).like(like),
-                                func.lower(User.email).like(like)))
+        query = query.where(
+            or_(
+                func.lower(User.name).like(like),
+                func.lower(User.employee_id).like(like),
+                func.lower(User.email).like(like),
+            )
+        )
     if args.get("department"):
         query = query.where(User.department == args["department"][:120])
     if args.get("country"):
         query = query.where(User.country == args["country"][:2].upper())
     if args.get("active") in ("yes", "no"):
         query = query.where(User.active.is_(args["active"] == "yes"))
-    pagination = db.paginate(query.order_by(User.name, User.id), page=page_number(), per_page=PAGE_SIZE,
-                             error_out=False)
+    pagination = db.paginate(
+        query.order_by(User.name, User.id), page=page_number(), per_page=PAGE_SIZE, error_out=False
+    )
     departments, countries, _regions = filter_choices(actor_scope())
-    return render_template("admin/users.html", pagination=pagination, args=args,
-                           departments=departments, countries=countries, role_labels=role_labels())
+    return render_template(
+        "admin/users.html",
+        pagination=pagination,
+        args=args,
+        departments=departments,
+        countries=countries,
+        role_labels=role_labels(),
+    )
 
 
 def _fill(user: User, form: UserForm) -> None:
@@ -98,11 +112,13 @@ def _fill(user: User, form: UserForm) -> None:
 
 def _conflict(form: UserForm, user_id: int | None) -> bool:
     # (column, value, form field, message)
-    checks: list[tuple[Any, str, Any, str]] = [(User.employee_id, form.employee_id.data.strip(), form.employee_id,
-                                                _("Another user has this employee ID."))]
+    checks: list[tuple[Any, str, Any, str]] = [
+        (User.employee_id, form.employee_id.data.strip(), form.employee_id, _("Another user has this employee ID."))
+    ]
     if form.email.data:
-        checks.append((func.lower(User.email), form.email.data.strip().lower(), form.email,
-                       _("Another user has this email.")))
+        checks.append(
+            (func.lower(User.email), form.email.data.strip().lower(), form.email, _("Another user has this email."))
+        )
     clash = False
     for column, value, field, message in checks:
         other = db.session.scalar(select(User.id).where(column == value))
@@ -119,8 +135,11 @@ def _save_user(user: User | None, form: UserForm, scope: Scope):
     before = None if created else snapshot(user)
     old_scope = UNSCOPED if created else scope_of(user.id)
     _fill(user, form)
-    previous = None if before is None else Person.of(before["roles"], before["country"], before["department"],
-                                                     get_catalog().region_for)
+    previous = (
+        None
+        if before is None
+        else Person.of(before["roles"], before["country"], before["department"], get_catalog().region_for)
+    )
     why = refusal(scope, previous, person_of(user))
     if why is not None:
         db.session.rollback()
@@ -133,14 +152,20 @@ def _save_user(user: User | None, form: UserForm, scope: Scope):
     db.session.flush()
     new_scope = old_scope
     if may_set_scopes(scope):  # a scope means something only for an administrator
-        new_scope = Scope(frozenset(form.scope_regions.data or ()), form.scope_department_list()) \
-            if user.has_role("admin") else UNSCOPED
+        new_scope = (
+            Scope(frozenset(form.scope_regions.data or ()), form.scope_department_list())
+            if user.has_role("admin")
+            else UNSCOPED
+        )
     if new_scope != old_scope:
         set_scope(user.id, new_scope)
     _after_change(user)
-    record("user.create" if created else "user.update", user.employee_id,
-           None if before is None else {**before, **_scope_fields(old_scope)},
-           {**snapshot(user), **_scope_fields(new_scope)})
+    record(
+        "user.create" if created else "user.update",
+        user.employee_id,
+        None if before is None else {**before, **_scope_fields(old_scope)},
+        {**snapshot(user), **_scope_fields(new_scope)},
+    )
     db.session.commit()
     flash(_("User created.") if created else _("Changes saved."), "info")
     return redirect(url_for(".edit_user", user_id=user.id))
@@ -157,9 +182,13 @@ def edit_user(user_id: int | None = None):
     user = _user_or_404(user_id) if user_id is not None else None
     scope = actor_scope()
     catalog = get_catalog()
-    form = UserForm(obj=user, countries=country_choices(), roles=grantable_roles(scope, ROLES),
-                    regions=[(r, catalog.region_name(r, current_locale())) for r in catalog.region_ids],
-                    sets_scopes=may_set_scopes(scope))
+    form = UserForm(
+        obj=user,
+        countries=country_choices(),
+        roles=grantable_roles(scope, ROLES),
+        regions=[(r, catalog.region_name(r, current_locale())) for r in catalog.region_ids],
+        sets_scopes=may_set_scopes(scope),
+    )
     if request.method == "GET":
         form.roles.data = user.roles.split() if user else ["learner"]
         if user is not None and may_set_scopes(scope):
@@ -177,6 +206,7 @@ def _after_change(user: User) -> None:
     from flask import current_app
 
     from ..training.assignments import apply_audience_rules
+
     if user.has_role("learner") and user.active:
         apply_audience_rules(user, get_catalog(), current_app.config["ELEARN_DEFAULT_DUE_DAYS"])
 
@@ -185,6 +215,7 @@ def _after_change(user: User) -> None:
 @role_required("admin")
 def import_users():
     from flask import current_app
+
     form = ImportForm()
     result = None
     if form.validate_on_submit():
@@ -197,12 +228,20 @@ def import_users():
         if text is not None and text.count("\n") > current_app.config["ELEARN_IMPORT_SYNC_ROWS"]:
             return _import_in_background(text, form)
         if text is not None:
-            result = run_import(text, get_catalog(), current_app.config["ELEARN_DEFAULT_DUE_DAYS"],
-                                valid_only=form.valid_only.data, grantor=actor_scope())
+            result = run_import(
+                text,
+                get_catalog(),
+                current_app.config["ELEARN_DEFAULT_DUE_DAYS"],
+                valid_only=form.valid_only.data,
+                grantor=actor_scope(),
+            )
             if result.applied:
-                record("users.import", form.file.data.filename or "upload", None,
-                       {"created": result.created, "updated": result.updated,
-                        "skipped_rows": result.error_rows})
+                record(
+                    "users.import",
+                    form.file.data.filename or "upload",
+                    None,
+                    {"created": result.created, "updated": result.updated, "skipped_rows": result.error_rows},
+                )
                 db.session.commit()
             else:
                 db.session.rollback()
@@ -217,12 +256,10 @@ def _import_in_background(text: str, form: ImportForm):
 
     from ..tasks.runs import new_run
     from .jobs import import_users_job
+
     run_id = new_run("import_users", current_user.id)
     record("users.import", form.file.data.filename or "upload", None, {"task": run_id})
     db.session.commit()
     import_users_job(run_id, text, bool(form.valid_only.data), current_user.id)
     flash(_("The file is large: it is being imported in the background. Follow it here."), "info")
     return redirect(url_for(".tasks"))
-
-
-

@@ -1,4 +1,5 @@
 """Admin: xAPI export as JSON."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -23,5 +24,4 @@ def xapi_export():
             since = datetime.fromisoformat(request.args["since"][:32]).astimezone(UTC)
         except ValueError:
             return jsonify(error="bad_request", message="since must be an ISO 8601 date or time"), 400
-    return jsonify(statements_since(since, get_catalog(), current_app.config["ELEARN_XAPI_HOMEPAGE"],
-                                    base_url()))
+    return jsonify(statements_since(since, get_catalog(), current_app.config["ELEARN_XAPI_HOMEPAGE"], base_url()))

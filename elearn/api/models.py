@@ -1,4 +1,5 @@
 """The HR API's state: bearer tokens."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -12,6 +13,7 @@ from ..models import UTCDateTime, utcnow
 
 class ApiToken(Model):
     """A bearer token for the HR JSON API. Only its hash is stored."""
+
     __tablename__ = "api_tokens"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))

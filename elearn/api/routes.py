@@ -1,4 +1,5 @@
 """GET /api/v1/completions (cursor pagination) and /api/v1/users/<employee_id>/status."""
+
 from __future__ import annotations
 
 import base64
@@ -33,6 +34,7 @@ def token_required(view):
             if header and header.startswith("Bearer "):
                 security_log.api_token_rejected()
             from flask_login import current_user
+
             if current_user.is_authenticated:
                 # A signed-in person is known but not allowed: the API takes only tokens.
                 response = jsonify(error="forbidden", message="The API needs a token, not a session.")
@@ -46,6 +48,7 @@ def token_required(view):
         security_log.api_token_used(token.id)
         db.session.commit()  # records last use
         return view(*args, **kwargs)
+
     return csrf.exempt(wrapped)
 
 
@@ -76,8 +79,12 @@ def completions():
     limit = request.args.get("limit", 100, type=int)
     if not 1 <= limit <= MAX_LIMIT:
         return _bad(f"limit must be between 1 and {MAX_LIMIT}")
-    query = (select(Completion, User.employee_id).join(User, User.id == Completion.user_id)
-             .order_by(Completion.id).limit(limit + 1))
+    query = (
+        select(Completion, User.employee_id)
+        .join(User, User.id == Completion.user_id)
+        .order_by(Completion.id)
+        .limit(limit + 1)
+    )
     if request.args.get("cursor"):
         after = decode_cursor(request.args["cursor"])
         if after is None:
@@ -90,10 +97,20 @@ def completions():
         query = query.where(Completion.course_id == course)
     rows = db.session.execute(query).all()
     page, more = rows[:limit], len(rows) > limit
-    items = [{"employee_id": employee_id, "course_id": c.course_id, "course_version": c.course_version,
-              "locale": c.locale, "region": c.region, "score": c.score,
-              "completed_at": _iso(c.completed_at), "expires_at": _iso(c.expires_at),
-              "certificate_code": c.certificate_code} for c, employee_id in page]
+    items = [
+        {
+            "employee_id": employee_id,
+            "course_id": c.course_id,
+            "course_version": c.course_version,
+            "locale": c.locale,
+            "region": c.region,
+            "score": c.score,
+            "completed_at": _iso(c.completed_at),
+            "expires_at": _iso(c.expires_at),
+            "certificate_code": c.certificate_code,
+        }
+        for c, employee_id in page
+    ]
     return jsonify(items=items, next_cursor=encode_cursor(page[-1][0].id) if more else None)
 
 
@@ -106,12 +123,32 @@ def user_status(employee_id: str):
         response.status_code = 404
         return response
     rows = db.session.execute(
-        select(Assignment.course_id, Assignment.cycle, Assignment.due_at, status_expression(),
-               Completion.completed_at, Completion.expires_at, Completion.certificate_code)
+        select(
+            Assignment.course_id,
+            Assignment.cycle,
+            Assignment.due_at,
+            status_expression(),
+            Completion.completed_at,
+            Completion.expires_at,
+            Completion.certificate_code,
+        )
         .outerjoin(Completion, Completion.assignment_id == Assignment.id)
         .where(Assignment.user_id == user.id, Assignment.current.is_(True))
-        .order_by(Assignment.course_id)).all()
-    return jsonify(employee_id=user.employee_id, active=user.active, courses=[
-        {"course_id": r.course_id, "cycle": r.cycle, "status": r.status, "due_at": _iso(r.due_at),
-         "completed_at": _iso(r.completed_at), "expires_at": _iso(r.expires_at),
-         "certificate_code": r.certificate_code} for r in rows])
+        .order_by(Assignment.course_id)
+    ).all()
+    return jsonify(
+        employee_id=user.employee_id,
+        active=user.active,
+        courses=[
+            {
+                "course_id": r.course_id,
+                "cycle": r.cycle,
+                "status": r.status,
+                "due_at": _iso(r.due_at),
+                "completed_at": _iso(r.completed_at),
+                "expires_at": _iso(r.expires_at),
+                "certificate_code": r.certificate_code,
+            }
+            for r in rows
+        ],
+    )

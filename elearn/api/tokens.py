@@ -1,4 +1,5 @@
 """API tokens: shown once at creation, stored as SHA-256, checked in constant time."""
+
 from __future__ import annotations
 
 import hashlib

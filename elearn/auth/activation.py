@@ -1,5 +1,6 @@
 """One-time activation codes for imported people (who have no password yet): issued
 by an admin (admin/activation.py prints them), redeemed at /activate."""
+
 from __future__ import annotations
 
 import base64
@@ -26,22 +27,24 @@ def normalise(code: str) -> str:
 
 def issue_code(user: User, days: int = CODE_DAYS) -> str:
     """A new code (60 random bits) replaces any unused one of this person."""
-    db.session.execute(update(ActivationCode).where(ActivationCode.user_id == user.id,
-                                                    ActivationCode.used_at.is_(None))
-                       .values(used_at=utcnow()))
+    db.session.execute(
+        update(ActivationCode)
+        .where(ActivationCode.user_id == user.id, ActivationCode.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
     raw = base64.b32encode(secrets.token_bytes(8)).decode()[:12]
-    code = "-".join(raw[i:i + 4] for i in range(0, 12, 4))
-    db.session.add(ActivationCode(user_id=user.id, code_hash=_hash(code),
-                                  expires_at=utcnow() + timedelta(days=days)))
+    code = "-".join(raw[i : i + 4] for i in range(0, 12, 4))
+    db.session.add(ActivationCode(user_id=user.id, code_hash=_hash(code), expires_at=utcnow() + timedelta(days=days)))
     return code
 
 
 def redeem(employee_id: str, code: str) -> User | None:
     """The person the code belongs to, if it is theirs, unused and unexpired."""
     row = db.session.execute(
-        select(ActivationCode, User).join(User, User.id == ActivationCode.user_id)
-        .where(ActivationCode.code_hash == _hash(code), User.employee_id == employee_id.strip()))\
-        .first()
+        select(ActivationCode, User)
+        .join(User, User.id == ActivationCode.user_id)
+        .where(ActivationCode.code_hash == _hash(code), User.employee_id == employee_id.strip())
+    ).first()
     if row is None:
         return None
     activation, user = row

@@ -12,6 +12,7 @@ launches, kiosks):
 
 Plain Python on plain values (no Flask, no database), so the rule has its own tests.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
@@ -30,6 +31,7 @@ ROLE_NOT_GRANTABLE = "role_not_grantable"
 class Scope:
     """The people an admin manages: those in one of `regions` (when any are given) and
     in one of `departments` (when any are given). Neither given: everyone."""
+
     regions: frozenset[str] = frozenset()
     departments: frozenset[str] = frozenset()
 
@@ -38,8 +40,7 @@ class Scope:
         return not self.regions and not self.departments
 
     def contains(self, region: str, department: str | None) -> bool:
-        return ((not self.regions or region in self.regions)
-                and (not self.departments or department in self.departments))
+        return (not self.regions or region in self.regions) and (not self.departments or department in self.departments)
 
 
 #: the grantor with no limit: an unscoped admin, the operator's command line
@@ -49,13 +50,19 @@ UNSCOPED = Scope()
 @dataclass(frozen=True)
 class Person:
     """What the rule needs to know of a person, as they are or as they would become."""
+
     roles: frozenset[str]
     region: str
     department: str | None
 
     @classmethod
-    def of(cls, roles: str | Iterable[str], country: str | None, department: str | None,
-           region_for: Callable[[str | None], str]) -> Person:
+    def of(
+        cls,
+        roles: str | Iterable[str],
+        country: str | None,
+        department: str | None,
+        region_for: Callable[[str | None], str],
+    ) -> Person:
         names = roles.split() if isinstance(roles, str) else roles
         return cls(frozenset(names), region_for(country), department)
 

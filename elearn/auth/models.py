@@ -1,4 +1,5 @@
 """Sign-in state beside the user: one-time activation codes."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -12,6 +13,7 @@ from ..models import UTCDateTime, utcnow
 
 class ActivationCode(Model):
     """A one-time code with which an imported person sets a password. Stored hashed."""
+
     __tablename__ = "activation_codes"
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

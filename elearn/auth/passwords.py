@@ -1,4 +1,5 @@
 """Password hashing: scrypt through Werkzeug (a memory-hard KDF)."""
+
 from werkzeug.security import check_password_hash, generate_password_hash
 
 # A hash of a random string, checked when the user is unknown so that the answer

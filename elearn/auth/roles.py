@@ -1,4 +1,5 @@
 """Server-side role checks for every protected route."""
+
 from __future__ import annotations
 
 from functools import wraps
@@ -18,5 +19,7 @@ def role_required(role: str):
             if not current_user.has_role(role):
                 abort(403)
             return view(*args, **kwargs)
+
         return wrapped
+
     return decorate

@@ -16,8 +16,9 @@ from .signed_in import forget_learner_state
 
 def find_user_for_login(login: str) -> User | None:
     login = login.strip()
-    return db.session.scalar(select(User).where(
-        or_(User.employee_id == login, func.lower(User.email) == login.lower())))
+    return db.session.scalar(
+        select(User).where(or_(User.employee_id == login, func.lower(User.email) == login.lower()))
+    )
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -39,8 +40,7 @@ def login():
             return redirect(target if is_safe_next(target) else url_for("courses.my_training"))
         # One message for unknown user, wrong password and inactive account.
         security_log.sign_in_failed(user, password_ok)
-        form.password.errors.append(_("The employee ID, email or password is not right, "
-                                      "or the account is not active."))
+        form.password.errors.append(_("The employee ID, email or password is not right, or the account is not active."))
     return render_template("auth/login.html", form=form), (200 if not form.errors else 400)
 
 
@@ -60,6 +60,7 @@ def activate():
     from .activation import redeem
     from .forms import ActivateForm
     from .passwords import hash_password
+
     form = ActivateForm()
     if form.validate_on_submit():
         user = redeem(form.employee_id.data, form.code.data)
@@ -70,6 +71,10 @@ def activate():
             flash(_("Your password is set. Welcome!"), "info")
             return redirect(url_for("courses.my_training"))
         db.session.rollback()
-        form.code.errors.append(_("This code is not valid for this employee ID, or it was used or has expired. "
-                                  "Ask your administrator for a new one."))
+        form.code.errors.append(
+            _(
+                "This code is not valid for this employee ID, or it was used or has expired. "
+                "Ask your administrator for a new one."
+            )
+        )
     return render_template("auth/activate.html", form=form), (400 if form.errors else 200)

@@ -14,6 +14,7 @@ itself, may reuse it too), and those that change the state drop the saved copy
 signed: a client can replay its own older state for at most that long, never forge
 one. Signing out removes it from the cookie.
 """
+
 from __future__ import annotations
 
 import time
@@ -30,6 +31,7 @@ from ..models import Assignment, Completion, ModuleProgress, PersonFacts, User, 
 @dataclass(frozen=True, slots=True)
 class SignedInUser(PersonFacts, UserMixin):
     """The signed-in person as read with their course: what pages show, read-only."""
+
     id: int
     name: str
     display_name: str | None
@@ -55,18 +57,34 @@ class LearnerCourse:
         return self.assignment_id
 
 
-_USER_COLUMNS = (User.id, User.name, User.display_name, User.country, User.hr_locale,
-                 User.chosen_locale, User.timezone, User.roles)
+_USER_COLUMNS = (
+    User.id,
+    User.name,
+    User.display_name,
+    User.country,
+    User.hr_locale,
+    User.chosen_locale,
+    User.timezone,
+    User.roles,
+)
 _LEARNER_COURSE = (
-    select(*_USER_COLUMNS, Assignment.id.label("assignment_id"), ModuleProgress.module_id,
-           Completion.id.label("completion_id"))
+    select(
+        *_USER_COLUMNS,
+        Assignment.id.label("assignment_id"),
+        ModuleProgress.module_id,
+        Completion.id.label("completion_id"),
+    )
     .select_from(User)
-    .outerjoin(Assignment, and_(Assignment.user_id == User.id,
-                                Assignment.course_id == bindparam("course_id"),
-                                Assignment.current.is_(True)))
+    .outerjoin(
+        Assignment,
+        and_(
+            Assignment.user_id == User.id, Assignment.course_id == bindparam("course_id"), Assignment.current.is_(True)
+        ),
+    )
     .outerjoin(ModuleProgress, ModuleProgress.assignment_id == Assignment.id)
     .outerjoin(Completion, Completion.assignment_id == Assignment.id)
-    .where(active_user(bindparam("user_id"))))
+    .where(active_user(bindparam("user_id")))
+)
 
 #: session key: {course id: (read at (epoch seconds), user fields..., assignment id,
 #: acknowledged module ids, completed)}
@@ -124,8 +142,13 @@ def _course_state(user_id: int, course_id: str) -> LearnerCourse | None:
         state = _read_state(user_id, course_id)
         if state is not None and reuse and current_app.config["ELEARN_STATE_RECHECK_SECONDS"] > 0:
             saved = dict(session.get(STATE_KEY) or {})
-            saved[course_id] = (int(time.time()), *astuple(state.user), state.assignment_id,
-                                tuple(sorted(state.acknowledged)), state.completed)
+            saved[course_id] = (
+                int(time.time()),
+                *astuple(state.user),
+                state.assignment_id,
+                tuple(sorted(state.acknowledged)),
+                state.completed,
+            )
             session[STATE_KEY] = saved
     return state
 
@@ -133,11 +156,19 @@ def _course_state(user_id: int, course_id: str) -> LearnerCourse | None:
 def _saved_state(user_id: int, course_id: str) -> LearnerCourse | None:
     saved = (session.get(STATE_KEY) or {}).get(course_id)
     fields = len(_USER_COLUMNS)
-    if (not saved or len(saved) != fields + 4 or saved[1] != user_id
-            or not 0 <= time.time() - saved[0] <= current_app.config["ELEARN_STATE_RECHECK_SECONDS"]):
+    if (
+        not saved
+        or len(saved) != fields + 4
+        or saved[1] != user_id
+        or not 0 <= time.time() - saved[0] <= current_app.config["ELEARN_STATE_RECHECK_SECONDS"]
+    ):
         return None
-    return LearnerCourse(user=SignedInUser(*saved[1:1 + fields]), assignment_id=saved[-3],
-                         acknowledged=frozenset(saved[-2]), completed=saved[-1])
+    return LearnerCourse(
+        user=SignedInUser(*saved[1 : 1 + fields]),
+        assignment_id=saved[-3],
+        acknowledged=frozenset(saved[-2]),
+        completed=saved[-1],
+    )
 
 
 def _read_state(user_id: int, course_id: str) -> LearnerCourse | None:
@@ -145,7 +176,9 @@ def _read_state(user_id: int, course_id: str) -> LearnerCourse | None:
     if not rows:
         return None
     first = rows[0]
-    return LearnerCourse(user=SignedInUser(*(first[column.key] for column in _USER_COLUMNS)),
-                         assignment_id=first["assignment_id"],
-                         acknowledged=frozenset(row["module_id"] for row in rows if row["module_id"] is not None),
-                         completed=first["completion_id"] is not None)
+    return LearnerCourse(
+        user=SignedInUser(*(first[column.key] for column in _USER_COLUMNS)),
+        assignment_id=first["assignment_id"],
+        acknowledged=frozenset(row["module_id"] for row in rows if row["module_id"] is not None),
+        completed=first["completion_id"] is not None,
+    )

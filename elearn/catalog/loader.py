@@ -3,6 +3,7 @@
 Everything is parsed, checked and rendered once at load time; the web app keeps the
 Catalog for its lifetime and never renders Markdown on a request.
 """
+
 from __future__ import annotations
 
 import re
@@ -127,8 +128,9 @@ def _load_regions(path: Path, catalog: Catalog) -> None:
             raise ContentError(path, countries.line, f"'{code}' is not an ISO 3166-1 alpha-2 code")
         if region not in names:
             raise ContentError(path, countries.line, f"{code}: unknown region '{region}'")
-    catalog.region_names.update({region: {str(k): str(v) for k, v in by_locale.items()}
-                                 for region, by_locale in names.items()})
+    catalog.region_names.update(
+        {region: {str(k): str(v) for k, v in by_locale.items()} for region, by_locale in names.items()}
+    )
     catalog.regions.update(countries)
 
 
@@ -171,14 +173,18 @@ def _load_course(path: Path, regions: tuple[str, ...], problems: list[Problem]) 
         if locale not in titles:
             problems.append(Problem(path, titles.line, f"title missing for locale {locale}"))
     course = Course(
-        id=course_id, version=str(_require(data, "version", path)), default_locale=default,
-        locales=locales, pass_mark=int(data.get("pass_mark", 80)),
+        id=course_id,
+        version=str(_require(data, "version", path)),
+        default_locale=default,
+        locales=locales,
+        pass_mark=int(data.get("pass_mark", 80)),
         recertify_months=data.get("recertify_months"),
         retrain_on_major=bool(data.get("retrain_on_major", False)),
         audience_everyone=bool(audience.get("everyone", False)),
         audience_departments=tuple(audience.get("departments") or ()),
         regional_after=data.get("regional_after"),
-        titles=dict(titles), descriptions=dict(data.get("description") or {}),
+        titles=dict(titles),
+        descriptions=dict(data.get("description") or {}),
     )
     folder = path.parent
     source_modules = _load_modules(folder / default, default, None, None, problems)
@@ -189,14 +195,11 @@ def _load_course(path: Path, regions: tuple[str, ...], problems: list[Problem]) 
     for locale in locales:
         if locale == default:
             continue
-        course.modules[locale] = _load_translations(
-            folder, default, locale, source_modules, None, problems)
-        course.quizzes[locale] = _load_quiz(
-            folder / locale / "quiz.yaml", locale, course.quizzes[default], problems)
+        course.modules[locale] = _load_translations(folder, default, locale, source_modules, None, problems)
+        course.quizzes[locale] = _load_quiz(folder / locale / "quiz.yaml", locale, course.quizzes[default], problems)
     _load_regional(course, folder / "regions", regions, problems)
     if course.regional_after and course.regional_after not in {m.id for m in source_modules}:
-        problems.append(Problem(path, data.line,
-                                f"regional_after names unknown module '{course.regional_after}'"))
+        problems.append(Problem(path, data.line, f"regional_after names unknown module '{course.regional_after}'"))
         course.regional_after = None
     return course
 
@@ -210,8 +213,9 @@ def _module_files(folder: Path) -> list[tuple[int, str, Path]]:
     return found
 
 
-def _load_modules(folder: Path, locale: str, region: str | None, sources: dict[str, Path] | None,
-                  problems: list[Problem]) -> tuple[Module, ...]:
+def _load_modules(
+    folder: Path, locale: str, region: str | None, sources: dict[str, Path] | None, problems: list[Problem]
+) -> tuple[Module, ...]:
     modules = []
     for order, slug, file in _module_files(folder):
         source = sources.get(slug) if sources is not None else None
@@ -221,8 +225,15 @@ def _load_modules(folder: Path, locale: str, region: str | None, sources: dict[s
     return tuple(modules)
 
 
-def _parse_module(file: Path, order: int, slug: str, locale: str, region: str | None, source_file: Path | None,
-                  problems: list[Problem]) -> Module:
+def _parse_module(
+    file: Path,
+    order: int,
+    slug: str,
+    locale: str,
+    region: str | None,
+    source_file: Path | None,
+    problems: list[Problem],
+) -> Module:
     meta, body, body_line = split_front_matter(file.read_text(encoding="utf-8"), file)
     title = _require(meta, "title", file, str)
     minutes = _require(meta, "minutes", file, int)
@@ -236,8 +247,17 @@ def _parse_module(file: Path, order: int, slug: str, locale: str, region: str | 
         html = render_markdown(body)
     except Exception as exc:  # Markdown should never fail; report it if it does
         raise ContentError(file, body_line, f"Markdown does not render: {exc}") from exc
-    return Module(id=slug, order=order, locale=locale, title=title, minutes=minutes,
-                  html=html, region=region, check=check, source_hash=source_hash)
+    return Module(
+        id=slug,
+        order=order,
+        locale=locale,
+        title=title,
+        minutes=minutes,
+        html=html,
+        region=region,
+        check=check,
+        source_hash=source_hash,
+    )
 
 
 def _check_fresh(file: Path, meta: dict[str, Any], source_file: Path, problems: list[Problem]) -> None:
@@ -247,8 +267,14 @@ def _check_fresh(file: Path, meta: dict[str, Any], source_file: Path, problems: 
         problems.append(Problem(file, getattr(meta, "line", 1), f"stale translation: {why}", "stale"))
 
 
-def _load_translations(folder: Path, default: str, locale: str, source_modules: tuple[Module, ...],
-                       region: str | None, problems: list[Problem]) -> tuple[Module, ...]:
+def _load_translations(
+    folder: Path,
+    default: str,
+    locale: str,
+    source_modules: tuple[Module, ...],
+    region: str | None,
+    problems: list[Problem],
+) -> tuple[Module, ...]:
     source_dir = folder / default
     sources = {slug: f for _, slug, f in _module_files(source_dir)}
     modules = _load_modules(folder / locale, locale, region, sources, problems)
@@ -261,8 +287,13 @@ def _load_translations(folder: Path, default: str, locale: str, source_modules: 
     source_by_id = {m.id: m for m in source_modules}
     for module in modules:
         if module.id in source_by_id and not same_check(module.check, source_by_id[module.id].check):
-            problems.append(Problem(folder / locale / sources[module.id].name, 2,
-                                    "check question: type, option ids or answer differ from the source"))
+            problems.append(
+                Problem(
+                    folder / locale / sources[module.id].name,
+                    2,
+                    "check question: type, option ids or answer differ from the source",
+                )
+            )
         if module.id not in sources:
             problems.append(Problem(folder / locale, 1, f"module '{module.id}' has no source in {default}"))
     # Serve the source module where a translation is missing, so a gap never breaks a page.
@@ -298,8 +329,12 @@ def _load_quiz(path: Path, locale: str, source: Quiz | None, problems: list[Prob
             return source
         source_path = path.parent.parent / source.locale / "quiz.yaml"
         _check_fresh(path, data, source_path, problems)
-    return Quiz(locale=locale, shuffle=bool(data.get("shuffle", False)),
-                questions=tuple(questions), source_hash=data.get("source_hash"))
+    return Quiz(
+        locale=locale,
+        shuffle=bool(data.get("shuffle", False)),
+        questions=tuple(questions),
+        source_hash=data.get("source_hash"),
+    )
 
 
 def _load_regional(course: Course, folder: Path, regions: tuple[str, ...], problems: list[Problem]) -> None:
@@ -321,5 +356,10 @@ def _load_regional(course: Course, folder: Path, regions: tuple[str, ...], probl
     expected = set().union(*names.values()) if names else set()
     for region, ids in names.items():
         for missing in sorted(expected - ids):
-            problems.append(Problem(folder / region / course.default_locale, 1,
-                                    f"regional module '{missing}' missing in region {region}"))
+            problems.append(
+                Problem(
+                    folder / region / course.default_locale,
+                    1,
+                    f"regional module '{missing}' missing in region {region}",
+                )
+            )

@@ -3,6 +3,7 @@
 Ids are stable across languages (Kolibri's rule): user state in the database refers
 to course, module and question ids, never to file paths or rendered text.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -23,6 +24,7 @@ def locale_fallback(requested: str, available: Iterable[str], default: str) -> s
         return requested
     language = requested.replace("-", "_").split("_")[0]
     return next((locale for locale in available if locale.split("_")[0] == language), default)
+
 
 @dataclass(frozen=True)
 class Option:
@@ -84,6 +86,7 @@ class Helpline:
 @dataclass(frozen=True)
 class CourseView:
     """What one learner sees of a course: one locale, one region, modules in order."""
+
     course: Course
     locale: str  #: the locale the content is served in
     requested_locale: str
@@ -179,5 +182,4 @@ class Course:
             if self.regional_after:
                 at = next(i + 1 for i, m in enumerate(modules) if m.id == self.regional_after)
             modules[at:at] = extra
-        return CourseView(self, locale, requested_locale, region, tuple(modules),
-                          self.quizzes[locale])
+        return CourseView(self, locale, requested_locale, region, tuple(modules), self.quizzes[locale])

@@ -1,4 +1,5 @@
 """One quiz or check question from YAML, with the rules every question must keep."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -34,12 +35,19 @@ def parse_question(item: Any, path: Path, source: Quiz | None, default_id: str |
             raise ContentError(path, line, f"question '{qid}': answer must list option ids")
         unknown = answer - {o.id for o in options}
         if unknown:
-            raise ContentError(path, line,
-                               f"question '{qid}': answer names unknown option(s) {', '.join(sorted(unknown))}")
+            raise ContentError(
+                path, line, f"question '{qid}': answer names unknown option(s) {', '.join(sorted(unknown))}"
+            )
         if qtype == "single" and len(answer) != 1:
             raise ContentError(path, line, f"question '{qid}': a single-choice question has one answer")
-    question = Question(id=qid, type=qtype, text=item["text"].strip(), options=options,
-                        answer=answer, explanation=str(item.get("explanation", "")).strip())
+    question = Question(
+        id=qid,
+        type=qtype,
+        text=item["text"].strip(),
+        options=options,
+        answer=answer,
+        explanation=str(item.get("explanation", "")).strip(),
+    )
     if source is not None:
         _match_source(question, source, path, line)
     return question
@@ -73,6 +81,9 @@ def _match_source(question: Question, source: Quiz, path: Path, line: int) -> No
 def same_check(translated: Question | None, source: Question | None) -> bool:
     if source is None:
         return translated is None
-    return (translated is not None and translated.type == source.type
-            and [o.id for o in translated.options] == [o.id for o in source.options]
-            and translated.answer == source.answer)
+    return (
+        translated is not None
+        and translated.type == source.type
+        and [o.id for o in translated.options] == [o.id for o in source.options]
+        and translated.answer == source.answer
+    )

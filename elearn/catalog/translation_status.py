@@ -1,4 +1,5 @@
 """Translation status per course and locale, for `elearn content status`."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -27,8 +28,11 @@ def translation_status(root: Path) -> list[LocaleStatus]:
             continue
         default = course.default_locale
         sources = sorted(p.name for p in (course_dir / default).glob("*.md"))
-        region_sources = sorted((r.name, p.name) for r in (course_dir / "regions").glob("*")
-                                for p in (r / default).glob("*.md")) if (course_dir / "regions").is_dir() else []
+        region_sources = (
+            sorted((r.name, p.name) for r in (course_dir / "regions").glob("*") for p in (r / default).glob("*.md"))
+            if (course_dir / "regions").is_dir()
+            else []
+        )
         for locale in course.locales:
             have = [course_dir / locale / name for name in sources]
             regional = [course_dir / "regions" / r / locale / name for r, name in region_sources]
@@ -37,9 +41,15 @@ def translation_status(root: Path) -> list[LocaleStatus]:
             missing = sum(not f.exists() for f in files)
             stale_paths = {str(p.path) for p in catalog.stale}
             stale = sum(str(f) in stale_paths for f in files)
-            rows.append(LocaleStatus(
-                course.id, locale,
-                f"{sum(f.exists() for f in have)}/{len(have)}",
-                f"{sum(f.exists() for f in regional)}/{len(regional)}",
-                "yes" if quiz.exists() else "no", missing, stale))
+            rows.append(
+                LocaleStatus(
+                    course.id,
+                    locale,
+                    f"{sum(f.exists() for f in have)}/{len(have)}",
+                    f"{sum(f.exists() for f in regional)}/{len(regional)}",
+                    "yes" if quiz.exists() else "no",
+                    missing,
+                    stale,
+                )
+            )
     return rows

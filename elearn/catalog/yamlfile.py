@@ -1,4 +1,5 @@
 """YAML reading that remembers line numbers, so problems can name file and line."""
+
 from __future__ import annotations
 
 import hashlib
@@ -10,6 +11,7 @@ import yaml
 
 class LineDict(dict[Any, Any]):
     """A mapping that knows the 1-based line it started on."""
+
     line: int = 0
 
 
@@ -57,11 +59,11 @@ def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str, int]
     end = text.find("\n---\n", 3)
     if end < 0:
         raise ContentError(path, 1, "front matter is not closed by a --- line")
-    meta = parse_yaml(text[4:end + 1], path, first_line=2)
+    meta = parse_yaml(text[4 : end + 1], path, first_line=2)
     if not isinstance(meta, dict):
         raise ContentError(path, 2, "front matter must be a mapping")
-    body_line = text[:end + 5].count("\n") + 1
-    return meta, text[end + 5:], body_line
+    body_line = text[: end + 5].count("\n") + 1
+    return meta, text[end + 5 :], body_line
 
 
 def file_hash(path: Path) -> str:

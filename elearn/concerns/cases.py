@@ -1,4 +1,5 @@
 """Case handling: the case-handler role only."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -40,11 +41,19 @@ def queue():
     older_than = args.get("older_than", type=int)
     if older_than in AGES:
         query = query.where(Concern.created_at < utcnow() - timedelta(days=older_than))
-    pagination = db.paginate(query.order_by(Concern.created_at.asc(), Concern.id), page=page_number(),
-                             per_page=PAGE_SIZE, error_out=False)
-    return render_template("concerns/queue.html", pagination=pagination, args=args,
-                           statuses=status_labels(), categories=category_labels(),
-                           countries=country_choices(), locales=LOCALES, ages=AGES)
+    pagination = db.paginate(
+        query.order_by(Concern.created_at.asc(), Concern.id), page=page_number(), per_page=PAGE_SIZE, error_out=False
+    )
+    return render_template(
+        "concerns/queue.html",
+        pagination=pagination,
+        args=args,
+        statuses=status_labels(),
+        categories=category_labels(),
+        countries=country_choices(),
+        locales=LOCALES,
+        ages=AGES,
+    )
 
 
 def _case(case_id: int) -> Concern:
@@ -59,12 +68,19 @@ def _render_case(concern: Concern, failed: tuple[str, CaseMessageForm] | None = 
     forms = {kind: CaseMessageForm(prefix=kind) for kind in ("answer", "note")}
     if failed is not None:
         forms[failed[0]] = failed[1]
-    return render_template("concerns/case.html", concern=concern, text=decrypted(concern),
-                           answers=messages(concern, "answer"), notes=messages(concern, "note"),
-                           status_form=CaseStatusForm(status=concern.status),
-                           answer_form=forms["answer"], note_form=forms["note"],
-                           statuses=status_labels(), categories=category_labels(),
-                           countries=dict(country_choices()))
+    return render_template(
+        "concerns/case.html",
+        concern=concern,
+        text=decrypted(concern),
+        answers=messages(concern, "answer"),
+        notes=messages(concern, "note"),
+        status_form=CaseStatusForm(status=concern.status),
+        answer_form=forms["answer"],
+        note_form=forms["note"],
+        statuses=status_labels(),
+        categories=category_labels(),
+        countries=dict(country_choices()),
+    )
 
 
 @bp.get("/cases/<int:case_id>")
@@ -92,7 +108,11 @@ def add_case_message(case_id: int, kind: str):
     if form.validate_on_submit():
         add_message(concern, kind, form.body.data, current_user.id)
         db.session.commit()
-        flash(_("The answer is saved. The reporter sees it on the status page.") if kind == "answer"
-              else _("The internal note is saved."), "info")
+        flash(
+            _("The answer is saved. The reporter sees it on the status page.")
+            if kind == "answer"
+            else _("The internal note is saved."),
+            "info",
+        )
         return redirect(url_for(".case", case_id=case_id))
     return _render_case(concern, failed=(kind, form)), 400

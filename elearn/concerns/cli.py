@@ -1,4 +1,5 @@
 """`elearn concerns ...`: key rotation and retention."""
+
 import click
 from flask import current_app
 from flask.cli import AppGroup

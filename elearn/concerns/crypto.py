@@ -4,6 +4,7 @@ ELEARN_CONCERN_KEYS holds one or more Fernet keys, comma-separated, newest first
 new text is encrypted with the first; any of them decrypts; `elearn concerns
 rotate-key` re-encrypts everything with the first so old keys can be retired.
 """
+
 from __future__ import annotations
 
 from typing import overload

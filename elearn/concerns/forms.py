@@ -22,27 +22,39 @@ def category_labels():
 
 
 def status_labels():
-    return {"received": _l("Received"), "under_review": _l("Under review"),
-            "action_taken": _l("Action taken"), "closed": _l("Closed")}
+    return {
+        "received": _l("Received"),
+        "under_review": _l("Under review"),
+        "action_taken": _l("Action taken"),
+        "closed": _l("Closed"),
+    }
 
 
 class ConcernForm(BaseForm):
-    category = SelectField(_l("What is it about?"), choices=[],
-                           validators=[DataRequired(message=_l("Choose what the concern is about."))])
-    country = SelectField(_l("Country where it happened"), choices=[], validate_choice=True,
-                          validators=[Optional()])
-    site = StringField(_l("Site, workplace or supplier, if you know it"),
-                       validators=[Optional(), Length(max=200, message=_l("Use at most %(max)d characters."))])
+    category = SelectField(
+        _l("What is it about?"), choices=[], validators=[DataRequired(message=_l("Choose what the concern is about."))]
+    )
+    country = SelectField(_l("Country where it happened"), choices=[], validate_choice=True, validators=[Optional()])
+    site = StringField(
+        _l("Site, workplace or supplier, if you know it"),
+        validators=[Optional(), Length(max=200, message=_l("Use at most %(max)d characters."))],
+    )
     description = TextAreaField(
         _l("What happened?"),
-        description=_l("Say what you saw or heard: who, what, when and where. "
-                       "Do not put yourself at risk to find out more."),
-        validators=[DataRequired(message=_l("Describe what happened.")),
-                    Length(max=10000, message=_l("Use at most %(max)d characters."))])
+        description=_l(
+            "Say what you saw or heard: who, what, when and where. Do not put yourself at risk to find out more."
+        ),
+        validators=[
+            DataRequired(message=_l("Describe what happened.")),
+            Length(max=10000, message=_l("Use at most %(max)d characters.")),
+        ],
+    )
     anonymous = BooleanField(_l("Stay anonymous"), default=True)
-    contact = StringField(_l("How can we contact you? (optional)"),
-                          description=_l("Only if you do not stay anonymous: a phone number or email."),
-                          validators=[Optional(), Length(max=300, message=_l("Use at most %(max)d characters."))])
+    contact = StringField(
+        _l("How can we contact you? (optional)"),
+        description=_l("Only if you do not stay anonymous: a phone number or email."),
+        validators=[Optional(), Length(max=300, message=_l("Use at most %(max)d characters."))],
+    )
     language = SelectField(_l("Language for our answers"), choices=[])
 
     def __init__(self, *args, countries=(), locales=(), **kwargs):
@@ -58,15 +70,20 @@ class ConcernForm(BaseForm):
 
     def validate_contact(self, field):
         if self.anonymous.data and field.data and field.data.strip():
-            raise ValidationError(_l("You chose to stay anonymous. Leave the contact field empty, "
-                                     "or untick “Stay anonymous”."))
+            raise ValidationError(
+                _l("You chose to stay anonymous. Leave the contact field empty, or untick “Stay anonymous”.")
+            )
 
 
 class StatusLookupForm(BaseForm):
-    code = StringField(_l("Your receipt code"),
-                       validators=[DataRequired(message=_l("Enter your receipt code.")),
-                                   Length(max=100, message=_l("Use at most %(max)d characters."))],
-                       render_kw={"autocomplete": "off", "spellcheck": "false"})
+    code = StringField(
+        _l("Your receipt code"),
+        validators=[
+            DataRequired(message=_l("Enter your receipt code.")),
+            Length(max=100, message=_l("Use at most %(max)d characters.")),
+        ],
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )
 
 
 class CaseStatusForm(BaseForm):
@@ -79,6 +96,10 @@ class CaseStatusForm(BaseForm):
 
 
 class CaseMessageForm(BaseForm):
-    body = TextAreaField(_l("Text"), validators=[
-        DataRequired(message=_l("Write something first.")),
-        Length(max=10000, message=_l("Use at most %(max)d characters."))])
+    body = TextAreaField(
+        _l("Text"),
+        validators=[
+            DataRequired(message=_l("Write something first.")),
+            Length(max=10000, message=_l("Use at most %(max)d characters.")),
+        ],
+    )

@@ -1,5 +1,6 @@
 """Concern cases. Report text, answers and notes are stored encrypted (see crypto.py);
 an anonymous case holds nothing that identifies the reporter."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -11,8 +12,18 @@ from ..extensions import Model
 from ..models import UTCDateTime, utcnow
 
 #: the nine salient human-rights risks, plus "other"
-CATEGORIES = ("forced_labour", "health_safety", "wages_hours", "association", "dei", "privacy",
-              "product_safety", "justice", "future_of_work", "other")
+CATEGORIES = (
+    "forced_labour",
+    "health_safety",
+    "wages_hours",
+    "association",
+    "dei",
+    "privacy",
+    "product_safety",
+    "justice",
+    "future_of_work",
+    "other",
+)
 STATUSES = ("received", "under_review", "action_taken", "closed")
 
 
@@ -39,13 +50,16 @@ class Concern(Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     messages: Mapped[list[ConcernMessage]] = relationship(
-        back_populates="concern", cascade="all, delete-orphan", order_by="ConcernMessage.id")
+        back_populates="concern", cascade="all, delete-orphan", order_by="ConcernMessage.id"
+    )
     events: Mapped[list[CaseEvent]] = relationship(
-        back_populates="concern", cascade="all, delete-orphan", order_by="CaseEvent.id")
+        back_populates="concern", cascade="all, delete-orphan", order_by="CaseEvent.id"
+    )
 
 
 class ConcernMessage(Model):
     """An answer the reporter reads, or an internal note the reporter never sees."""
+
     __tablename__ = "concern_messages"
     id: Mapped[int] = mapped_column(primary_key=True)
     concern_id: Mapped[int] = mapped_column(ForeignKey("concerns.id", ondelete="CASCADE"), index=True)
@@ -59,6 +73,7 @@ class ConcernMessage(Model):
 
 class CaseEvent(Model):
     """The case history: only case handlers see it (it is not the admin audit log)."""
+
     __tablename__ = "case_events"
     id: Mapped[int] = mapped_column(primary_key=True)
     concern_id: Mapped[int] = mapped_column(ForeignKey("concerns.id", ondelete="CASCADE"), index=True)

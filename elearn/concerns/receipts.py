@@ -4,6 +4,7 @@
 (40 bits) and 20 for the secret (100 bits). Only a SHA-256 of the secret is
 stored; comparison is constant-time.
 """
+
 from __future__ import annotations
 
 import base64
@@ -26,7 +27,7 @@ def new_receipt() -> tuple[str, str, str]:
     """-> (public id, secret, the code to show once)."""
     public_id, secret = _random_base32(ID_CHARS), _random_base32(SECRET_CHARS)
     raw = public_id + secret
-    return public_id, secret, "-".join(raw[i:i + 4] for i in range(0, len(raw), 4))
+    return public_id, secret, "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
 
 
 def parse_receipt(code: str) -> tuple[str, str] | None:

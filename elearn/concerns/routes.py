@@ -1,5 +1,6 @@
 """Report a concern: open to everyone, signed in or not. Nothing here stores or logs
 who the visitor is."""
+
 from __future__ import annotations
 
 from flask import render_template, request
@@ -40,8 +41,14 @@ def concern_page():
         error = _("We do not know that country. Choose one from the list.")
     country = asked if asked in names else _visitor_country(names)
     helplines = get_catalog().helplines_for(country) if country else ()
-    return render_template("concerns/index.html", country=country, country_name=names.get(country or ""),
-                           countries=countries, helplines=helplines, error=error)
+    return render_template(
+        "concerns/index.html",
+        country=country,
+        country_name=names.get(country or ""),
+        countries=countries,
+        helplines=helplines,
+        error=error,
+    )
 
 
 @bp.route("/concerns/report", methods=["GET", "POST"])
@@ -55,9 +62,14 @@ def report():
         form.country.data = _visitor_country(dict(countries)) or ""
     if form.validate_on_submit():
         _concern, code = file_concern(
-            category=form.category.data, country=form.country.data, site=form.site.data,
-            description=form.description.data, anonymous=form.anonymous.data,
-            contact=form.contact.data, language=form.language.data)
+            category=form.category.data,
+            country=form.country.data,
+            site=form.site.data,
+            description=form.description.data,
+            anonymous=form.anonymous.data,
+            contact=form.contact.data,
+            language=form.language.data,
+        )
         db.session.commit()
         return render_template("concerns/receipt.html", code=code)
     status = 400 if request.method == "POST" else 200
@@ -76,6 +88,12 @@ def status():
         form.code.data = ""  # never echo a receipt code back into the page
     answers = messages(concern, "answer") if concern else []
     code = 404 if not_found else (400 if form.errors else 200)
-    return render_template("concerns/status.html", form=form, concern=concern, answers=answers,
-                           not_found=not_found, status_labels=status_labels(),
-                           category_labels=category_labels()), code
+    return render_template(
+        "concerns/status.html",
+        form=form,
+        concern=concern,
+        answers=answers,
+        not_found=not_found,
+        status_labels=status_labels(),
+        category_labels=category_labels(),
+    ), code

@@ -1,4 +1,5 @@
 """Filing, finding and answering concerns. The only code that encrypts or decrypts them."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -17,17 +18,31 @@ def cipher() -> ConcernCipher:
     return current_app.extensions["elearn_concern_cipher"]
 
 
-def file_concern(*, category: str, country: str | None, site: str | None, description: str,
-                 anonymous: bool, contact: str | None, language: str) -> tuple[Concern, str]:
+def file_concern(
+    *,
+    category: str,
+    country: str | None,
+    site: str | None,
+    description: str,
+    anonymous: bool,
+    contact: str | None,
+    language: str,
+) -> tuple[Concern, str]:
     """Store a new case; returns it and the receipt code to show once."""
     c = cipher()
     public_id, secret, code = new_receipt()
     site_text, contact_text = (site or "").strip(), (contact or "").strip()
-    concern = Concern(public_id=public_id, secret_hash=hash_secret(secret), category=category,
-                      country=country or None, language=language, anonymous=anonymous,
-                      body_enc=c.encrypt(description.strip()),
-                      site_enc=c.encrypt(site_text) if site_text else None,
-                      contact_enc=None if anonymous or not contact_text else c.encrypt(contact_text))
+    concern = Concern(
+        public_id=public_id,
+        secret_hash=hash_secret(secret),
+        category=category,
+        country=country or None,
+        language=language,
+        anonymous=anonymous,
+        body_enc=c.encrypt(description.strip()),
+        site_enc=c.encrypt(site_text) if site_text else None,
+        contact_enc=None if anonymous or not contact_text else c.encrypt(contact_text),
+    )
     db.session.add(concern)
     db.session.flush()
     return concern, code
@@ -48,8 +63,11 @@ def find_by_receipt(code: str) -> Concern | None:
 
 def decrypted(concern: Concern) -> dict:
     c = cipher()
-    return {"description": c.decrypt(concern.body_enc), "site": c.decrypt(concern.site_enc),
-            "contact": c.decrypt(concern.contact_enc)}
+    return {
+        "description": c.decrypt(concern.body_enc),
+        "site": c.decrypt(concern.site_enc),
+        "contact": c.decrypt(concern.contact_enc),
+    }
 
 
 def messages(concern: Concern, kind: str) -> list[tuple[ConcernMessage, str]]:
@@ -60,8 +78,7 @@ def messages(concern: Concern, kind: str) -> list[tuple[ConcernMessage, str]]:
 def change_status(concern: Concern, status: str, actor_id: int) -> bool:
     if status not in STATUSES or status == concern.status:
         return False
-    concern.events.append(CaseEvent(actor_id=actor_id, action="status",
-                                    detail=f"{concern.status} -> {status}"))
+    concern.events.append(CaseEvent(actor_id=actor_id, action="status", detail=f"{concern.status} -> {status}"))
     concern.status = status
     concern.updated_at = utcnow()
     concern.closed_at = utcnow() if status == "closed" else None
@@ -70,8 +87,7 @@ def change_status(concern: Concern, status: str, actor_id: int) -> bool:
 
 def add_message(concern: Concern, kind: str, text: str, actor_id: int) -> None:
     assert kind in ("answer", "note")
-    concern.messages.append(ConcernMessage(kind=kind, body_enc=cipher().encrypt(text.strip()),
-                                           author_id=actor_id))
+    concern.messages.append(ConcernMessage(kind=kind, body_enc=cipher().encrypt(text.strip()), author_id=actor_id))
     concern.events.append(CaseEvent(actor_id=actor_id, action=kind))
     concern.updated_at = utcnow()
 
@@ -94,8 +110,7 @@ def rotate_keys() -> int:
 
 def purge_closed(retention_days: int) -> int:
     cutoff = utcnow() - timedelta(days=retention_days)
-    ids = list(db.session.scalars(select(Concern.id).where(
-        Concern.status == "closed", Concern.closed_at < cutoff)))
+    ids = list(db.session.scalars(select(Concern.id).where(Concern.status == "closed", Concern.closed_at < cutoff)))
     if ids:
         db.session.execute(delete(ConcernMessage).where(ConcernMessage.concern_id.in_(ids)))
         db.session.execute(delete(CaseEvent).where(CaseEvent.concern_id.in_(ids)))

@@ -4,6 +4,7 @@ The rendered quiz carries a signed attempt token naming the questions and the op
 order shown; the answer key never leaves the server. Submitting checks the
 signature, then that every answer names a question and option that was shown.
 """
+
 from __future__ import annotations
 
 import random
@@ -51,8 +52,9 @@ def issue_attempt(secret: str, view: CourseView, assignment_id: int) -> Attempt:
         shown.append({"id": q.id, "options": options})
     nonce = secrets.token_hex(16)
     view_key = (view.requested_locale, view.region)
-    signed = URLSafeSerializer(secret, salt=_SALT).dumps({"n": nonce, "a": assignment_id, "q": shown,
-                                                          "v": list(view_key)})
+    signed = URLSafeSerializer(secret, salt=_SALT).dumps(
+        {"n": nonce, "a": assignment_id, "q": shown, "v": list(view_key)}
+    )
     return Attempt(nonce, assignment_id, shown, signed, view_key)
 
 

@@ -1,4 +1,5 @@
 """Learner pages: my training, course, module, quiz, result, certificate, verify."""
+
 from __future__ import annotations
 
 from functools import partial, wraps
@@ -43,6 +44,7 @@ def learner_course_view(view_function=None, *, saved_state: bool | None = None):
             abort(403)
         view = course.view(current_locale(), catalog.region_for(state.user.country))
         return view_function(course, state, view, **kwargs)
+
     return wrapped
 
 
@@ -56,10 +58,14 @@ def my_training():
     rows = db.session.execute(
         select(Assignment, status_expression())
         .where(Assignment.user_id == current_user.id, Assignment.current.is_(True))
-        .order_by(Assignment.due_at)).all()
+        .order_by(Assignment.due_at)
+    ).all()
     region = catalog.region_for(current_user.country)
-    items = [(catalog.courses[a.course_id].view(current_locale(), region), a, status)
-             for a, status in rows if a.course_id in catalog.courses]
+    items = [
+        (catalog.courses[a.course_id].view(current_locale(), region), a, status)
+        for a, status in rows
+        if a.course_id in catalog.courses
+    ]
     return render_template("courses/my_training.html", items=items)
 
 
@@ -67,9 +73,16 @@ def my_training():
 @learner_course_view
 def course_page(course: Course, state: LearnerCourse, view: CourseView):
     assignment, status = db.session.execute(
-        select(Assignment, status_expression()).where(Assignment.id == state.assignment_id)).one()
-    return render_template("courses/course.html", view=view, assignment=assignment, done=state.acknowledged,
-                           status=status, completion=completion_for(assignment.id))
+        select(Assignment, status_expression()).where(Assignment.id == state.assignment_id)
+    ).one()
+    return render_template(
+        "courses/course.html",
+        view=view,
+        assignment=assignment,
+        done=state.acknowledged,
+        status=status,
+        completion=completion_for(assignment.id),
+    )
 
 
 @bp.get("/courses/<course_id>/modules/<module_id>")
@@ -82,11 +95,27 @@ def module_page(course: Course, state: LearnerCourse, view: CourseView, module_i
         abort(404)
     acknowledged = module_id in state.acknowledged
     previous, following = view.neighbours(module_id)
-    key = ("module", course.id, course.version, view.locale, view.region, module_id, acknowledged,
-           current_locale(), user_key())
-    return render_shell(key, "courses/module.html", view=view, module=module, previous=previous,
-                         following=following, acknowledged=acknowledged,
-                         position=view.modules.index(module) + 1)
+    key = (
+        "module",
+        course.id,
+        course.version,
+        view.locale,
+        view.region,
+        module_id,
+        acknowledged,
+        current_locale(),
+        user_key(),
+    )
+    return render_shell(
+        key,
+        "courses/module.html",
+        view=view,
+        module=module,
+        previous=previous,
+        following=following,
+        acknowledged=acknowledged,
+        position=view.modules.index(module) + 1,
+    )
 
 
 @bp.post("/courses/<course_id>/modules/<module_id>/acknowledge")
@@ -125,13 +154,20 @@ def submit_quiz(course: Course, state: LearnerCourse, view: CourseView):
     except ForgedSubmission:
         abort(400)
     except IncompleteSubmission as missing:
-        return render_template("courses/quiz.html", view=view, attempt=attempt,
-                               chosen=missing.answers,
-                               error=_("Please answer every question before you submit.")), 400
-    result = score_quiz(course.answer_key, [q["id"] for q in attempt.shown],
-                        {k: frozenset(v) for k, v in answers.items()}, course.pass_mark)
-    stored = record_attempt(state.user.id, attempt.assignment_id, view, attempt.nonce, attempt.shown, answers,
-                            result)
+        return render_template(
+            "courses/quiz.html",
+            view=view,
+            attempt=attempt,
+            chosen=missing.answers,
+            error=_("Please answer every question before you submit."),
+        ), 400
+    result = score_quiz(
+        course.answer_key,
+        [q["id"] for q in attempt.shown],
+        {k: frozenset(v) for k, v in answers.items()},
+        course.pass_mark,
+    )
+    stored = record_attempt(state.user.id, attempt.assignment_id, view, attempt.nonce, attempt.shown, answers, result)
     if stored is None:  # what the saved state said no longer holds
         forget_learner_state(course.id)
         if not account_active(state.user.id):
@@ -146,15 +182,28 @@ def submit_quiz(course: Course, state: LearnerCourse, view: CourseView):
 @bp.get("/courses/<course_id>/attempts/<int:attempt_id>")
 @learner_course_view
 def attempt_result(course: Course, state: LearnerCourse, view: CourseView, attempt_id: int):
-    attempt = db.session.scalar(select(QuizAttempt).join(Assignment).where(
-        QuizAttempt.id == attempt_id, Assignment.user_id == state.user.id, Assignment.course_id == course.id))
+    attempt = db.session.scalar(
+        select(QuizAttempt)
+        .join(Assignment)
+        .where(QuizAttempt.id == attempt_id, Assignment.user_id == state.user.id, Assignment.course_id == course.id)
+    )
     if attempt is None:  # not theirs, or not this course's: the same answer as a missing one
         abort(404)
-    result = score_quiz(course.answer_key, [q["id"] for q in attempt.questions],
-                        {k: frozenset(v) for k, v in attempt.answers.items()}, course.pass_mark)
+    result = score_quiz(
+        course.answer_key,
+        [q["id"] for q in attempt.questions],
+        {k: frozenset(v) for k, v in attempt.answers.items()},
+        course.pass_mark,
+    )
     remaining = [m for m in view.modules if m.id not in state.acknowledged]
-    return render_template("courses/result.html", view=view, attempt=attempt, result=result,
-                           remaining=remaining, completion=completion_for(attempt.assignment_id))
+    return render_template(
+        "courses/result.html",
+        view=view,
+        attempt=attempt,
+        result=result,
+        remaining=remaining,
+        completion=completion_for(attempt.assignment_id),
+    )
 
 
 @bp.get("/courses/<course_id>/certificate")
@@ -165,14 +214,19 @@ def certificate(course_id: str):
     if course is None:
         abort(404)
     completion = db.session.scalar(
-        select(Completion).where(Completion.user_id == current_user.id,
-                                 Completion.course_id == course_id)
-        .order_by(Completion.completed_at.desc()).limit(1))
+        select(Completion)
+        .where(Completion.user_id == current_user.id, Completion.course_id == course_id)
+        .order_by(Completion.completed_at.desc())
+        .limit(1)
+    )
     if completion is None:
         abort(404)
-    return render_template("courses/certificate.html", completion=completion,
-                           course_title=course.title_in(course.content_locale(current_locale())),
-                           learner=current_user)
+    return render_template(
+        "courses/certificate.html",
+        completion=completion,
+        course_title=course.title_in(course.content_locale(current_locale())),
+        learner=current_user,
+    )
 
 
 @bp.get("/verify/<code>")
@@ -183,5 +237,4 @@ def verify(code: str):
     course = get_catalog().courses.get(completion.course_id)
     title = course.title_in(course.content_locale(current_locale())) if course else completion.course_id
     valid = completion.expires_at is None or completion.expires_at > utcnow()
-    return render_template("courses/verify.html", completion=completion, course_title=title,
-                           valid=valid)
+    return render_template("courses/verify.html", completion=completion, course_title=title, valid=valid)

@@ -1,4 +1,5 @@
 """`elearn worker`: a Huey consumer. Run as many as you like, on as many machines."""
+
 import click
 from flask.cli import with_appcontext
 
@@ -12,6 +13,7 @@ def worker_command(workers):
     from huey.consumer import Consumer
 
     from .queue import huey
+
     # the app this command created (every task is registered); the proxy's documented
     # _get_current_object(), which Flask's type hints (current_app: Flask) do not show
     app = current_app._get_current_object()  # type: ignore[attr-defined]

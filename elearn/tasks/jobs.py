@@ -1,5 +1,6 @@
 """The task bodies of the platform: LRS forwarding and reminder emails (an area's own
 jobs live in its package, e.g. admin/jobs.py)."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -16,13 +17,16 @@ def forward_xapi(run_id: int, since_iso: str | None, task=None):
     from ..urls import base_url
     from ..xapi.lrs import send
     from ..xapi.statements import statements_since
+
     with app_context() as app, tracked(run_id, task.retries if task else 0):
         config = app.config
         since = datetime.fromisoformat(since_iso) if since_iso else None
-        statements = statements_since(since, app.extensions["elearn_catalog"], config["ELEARN_XAPI_HOMEPAGE"],
-                                      base_url())
-        sent = send(statements, config["ELEARN_LRS_ENDPOINT"], config["ELEARN_LRS_USERNAME"],
-                    config["ELEARN_LRS_PASSWORD"])
+        statements = statements_since(
+            since, app.extensions["elearn_catalog"], config["ELEARN_XAPI_HOMEPAGE"], base_url()
+        )
+        sent = send(
+            statements, config["ELEARN_LRS_ENDPOINT"], config["ELEARN_LRS_USERNAME"], config["ELEARN_LRS_PASSWORD"]
+        )
         update(run_id, result={"sent": sent})
 
 
@@ -33,6 +37,7 @@ def send_reminders_task(run_id: int, task=None):
     from ..extensions import db
     from ..reminders import send_reminders
     from ..training.assignments import renew_expired_cycles
+
     with app_context() as app, tracked(run_id, task.retries if task else 0):
         renewed = renew_expired_cycles(app.extensions["elearn_catalog"], app.config["ELEARN_DEFAULT_DUE_DAYS"])
         db.session.commit()
@@ -42,6 +47,7 @@ def send_reminders_task(run_id: int, task=None):
 @huey.periodic_task(crontab(hour="6", minute="0"))
 def daily_reminders():
     from .runs import new_run
+
     with app_context():
         run_id = new_run("reminders")
     send_reminders_task(run_id)

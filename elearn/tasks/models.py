@@ -1,4 +1,5 @@
 """What admins see of background work: one row per task run, with progress and failure."""
+
 from __future__ import annotations
 
 from datetime import datetime

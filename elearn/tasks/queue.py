@@ -1,4 +1,5 @@
 """The Huey instance, from the environment (the web app and the workers read the same)."""
+
 from __future__ import annotations
 
 import os

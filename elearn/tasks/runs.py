@@ -1,4 +1,5 @@
 """Running a task body inside the app, recording its state on its TaskRun row."""
+
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -33,6 +34,7 @@ def update(run_id: int, **fields) -> None:
     """On its own connection and transaction, so progress shows at once and never
     commits the task's own unfinished work."""
     from sqlalchemy import update as sql_update
+
     with db.engine.begin() as conn:
         conn.execute(sql_update(TaskRun).where(TaskRun.id == run_id).values(updated_at=utcnow(), **fields))
 
@@ -41,9 +43,13 @@ def update(run_id: int, **fields) -> None:
 def tracked(run_id: int, retries_left: int):
     """Marks the run running, then done, retrying or failed (with the error text)."""
     from sqlalchemy import update as sql_update
+
     with db.engine.begin() as conn:
-        conn.execute(sql_update(TaskRun).where(TaskRun.id == run_id)
-                     .values(state="running", attempts=TaskRun.attempts + 1, updated_at=utcnow()))
+        conn.execute(
+            sql_update(TaskRun)
+            .where(TaskRun.id == run_id)
+            .values(state="running", attempts=TaskRun.attempts + 1, updated_at=utcnow())
+        )
     try:
         yield
     except Exception as exc:

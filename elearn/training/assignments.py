@@ -1,4 +1,5 @@
 """Assignment cycles: who must take which course, by when, and when a cycle restarts."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -18,9 +19,11 @@ def in_audience(course: Course, user: User) -> bool:
 
 
 def current_assignment(user_id: int, course_id: str) -> Assignment | None:
-    return db.session.scalar(select(Assignment).where(
-        Assignment.user_id == user_id, Assignment.course_id == course_id,
-        Assignment.current.is_(True)))
+    return db.session.scalar(
+        select(Assignment).where(
+            Assignment.user_id == user_id, Assignment.course_id == course_id, Assignment.current.is_(True)
+        )
+    )
 
 
 def assign(user: User, course: Course, due_at: datetime | None, source: str) -> Assignment:
@@ -28,8 +31,15 @@ def assign(user: User, course: Course, due_at: datetime | None, source: str) -> 
     existing = current_assignment(user.id, course.id)
     if existing is not None:
         return existing
-    assignment = Assignment(user_id=user.id, course_id=course.id, cycle=1, current=True,
-                            course_major=course.major_version, due_at=due_at, source=source)
+    assignment = Assignment(
+        user_id=user.id,
+        course_id=course.id,
+        cycle=1,
+        current=True,
+        course_major=course.major_version,
+        due_at=due_at,
+        source=source,
+    )
     db.session.add(assignment)
     db.session.flush()
     return assignment
@@ -39,16 +49,25 @@ def apply_audience_rules(user: User, catalog: Catalog, due_days: int) -> list[As
     return apply_audience_rules_to_many([user], catalog, due_days)
 
 
-def apply_audience_rules_to_many(users: list[User], catalog: Catalog, due_days: int,
-                                 new_users: bool = False) -> list[Assignment]:
+def apply_audience_rules_to_many(
+    users: list[User], catalog: Catalog, due_days: int, new_users: bool = False
+) -> list[Assignment]:
     """The course.yaml audience rules for many (flushed) users at once: one query for
     what they already have (none when they were just created), then the missing current
     assignments. Returns the users' current assignments that the rules call for."""
     if not users:
         return []
     due = utcnow() + timedelta(days=due_days)
-    have = {} if new_users else {(a.user_id, a.course_id): a for a in db.session.scalars(select(Assignment).where(
-        Assignment.user_id.in_([u.id for u in users]), Assignment.current.is_(True)))}
+    have = (
+        {}
+        if new_users
+        else {
+            (a.user_id, a.course_id): a
+            for a in db.session.scalars(
+                select(Assignment).where(Assignment.user_id.in_([u.id for u in users]), Assignment.current.is_(True))
+            )
+        }
+    )
     result = []
     for user in users:
         for course in catalog.courses.values():
@@ -56,8 +75,15 @@ def apply_audience_rules_to_many(users: list[User], catalog: Catalog, due_days: 
                 continue
             assignment = have.get((user.id, course.id))
             if assignment is None:
-                assignment = Assignment(user_id=user.id, course_id=course.id, cycle=1, current=True,
-                                        course_major=course.major_version, due_at=due, source="audience")
+                assignment = Assignment(
+                    user_id=user.id,
+                    course_id=course.id,
+                    cycle=1,
+                    current=True,
+                    course_major=course.major_version,
+                    due_at=due,
+                    source="audience",
+                )
                 db.session.add(assignment)
             result.append(assignment)
     db.session.flush()
@@ -68,9 +94,15 @@ def start_new_cycle(assignment: Assignment, course: Course, due_at: datetime | N
     """Close this cycle and open the next; history of the old one stays."""
     assignment.current = False
     db.session.flush()
-    fresh = Assignment(user_id=assignment.user_id, course_id=assignment.course_id,
-                       cycle=assignment.cycle + 1, current=True, course_major=course.major_version,
-                       due_at=due_at, source=assignment.source)
+    fresh = Assignment(
+        user_id=assignment.user_id,
+        course_id=assignment.course_id,
+        cycle=assignment.cycle + 1,
+        current=True,
+        course_major=course.major_version,
+        due_at=due_at,
+        source=assignment.source,
+    )
     db.session.add(fresh)
     db.session.flush()
     return fresh
@@ -85,9 +117,11 @@ def renew_cycles(user: User, catalog: Catalog, due_days: int) -> bool:
 def renew_expired_cycles(catalog: Catalog, due_days: int, user_id: int | None = None) -> int:
     """For one user (on their training page) or everyone (the daily task)."""
     now = utcnow()
-    query = (select(Assignment, Completion.expires_at)
-             .outerjoin(Completion, Completion.assignment_id == Assignment.id)
-             .where(Assignment.current.is_(True)))
+    query = (
+        select(Assignment, Completion.expires_at)
+        .outerjoin(Completion, Completion.assignment_id == Assignment.id)
+        .where(Assignment.current.is_(True))
+    )
     if user_id is not None:
         query = query.where(Assignment.user_id == user_id)
     else:

@@ -5,6 +5,7 @@ the quiz is passed, within one assignment cycle. Unique constraints (module per
 cycle, attempt token, completion per cycle) make every write idempotent, also
 when two app instances race.
 """
+
 from __future__ import annotations
 
 import base64
@@ -32,12 +33,13 @@ def add_months(moment: datetime, months: int) -> datetime:
 def new_certificate_code() -> str:
     """80 random bits, base32 without ambiguous padding, grouped for reading aloud."""
     raw = base64.b32encode(secrets.token_bytes(10)).decode()
-    return "-".join(raw[i:i + 4] for i in range(0, 16, 4))
+    return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
 
 
 def acknowledged_modules(assignment_id: int) -> set[str]:
-    return set(db.session.scalars(select(ModuleProgress.module_id).where(
-        ModuleProgress.assignment_id == assignment_id)))
+    return set(
+        db.session.scalars(select(ModuleProgress.module_id).where(ModuleProgress.assignment_id == assignment_id))
+    )
 
 
 def _insert(model: type[Any], dialect: str) -> postgresql.Insert | sqlite.Insert:
@@ -45,19 +47,34 @@ def _insert(model: type[Any], dialect: str) -> postgresql.Insert | sqlite.Insert
     return postgresql.insert(model) if dialect == "postgresql" else sqlite.insert(model)
 
 
-def _insert_unless_exists(model: type[ModuleProgress] | type[Completion], unique: tuple[str, ...],
-                          **values: object) -> int | None:
+def _insert_unless_exists(
+    model: type[ModuleProgress] | type[Completion], unique: tuple[str, ...], **values: object
+) -> int | None:
     """INSERT ... ON CONFLICT (unique) DO NOTHING RETURNING id, in the session's
     transaction: the new row's id, or None when the row exists (a resubmitted form, two
     tabs, two app instances). One statement; any other constraint still fails loudly."""
-    statement = (_insert(model, db.engine.dialect.name).values(**values)
-                 .on_conflict_do_nothing(index_elements=list(unique)).returning(model.id))
+    statement = (
+        _insert(model, db.engine.dialect.name)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=list(unique))
+        .returning(model.id)
+    )
     new_id: int | None = db.session.scalar(statement)
     return new_id
 
 
-_ATTEMPT_COLUMNS = ("assignment_id", "token", "questions", "answers", "score", "passed", "locale", "region",
-                    "course_version", "submitted_at")
+_ATTEMPT_COLUMNS = (
+    "assignment_id",
+    "token",
+    "questions",
+    "answers",
+    "score",
+    "passed",
+    "locale",
+    "region",
+    "course_version",
+    "submitted_at",
+)
 
 
 def _attempt_insert(dialect: str) -> Executable:
@@ -66,17 +83,29 @@ def _attempt_insert(dialect: str) -> Executable:
     cycle's acknowledged-module count and completion count (what decides whether the
     course may now be complete)."""
     attempts = QuizAttempt.__table__
-    source = (select(Assignment.id, *(bindparam(name, type_=attempts.c[name].type) for name in _ATTEMPT_COLUMNS[1:]))
-              .join(User, User.id == Assignment.user_id)
-              .where(Assignment.id == bindparam("assignment_id"), Assignment.current.is_(True),
-                     active_user(bindparam("user_id"))))
-    acknowledged = (select(func.count(ModuleProgress.id))
-                    .where(ModuleProgress.assignment_id == bindparam("assignment_id")).scalar_subquery())
-    completions = (select(func.count(Completion.id))
-                   .where(Completion.assignment_id == bindparam("assignment_id")).scalar_subquery())
-    return (_insert(QuizAttempt, dialect).from_select(list(_ATTEMPT_COLUMNS), source)
-            .on_conflict_do_nothing(index_elements=["token"])
-            .returning(QuizAttempt.id, acknowledged, completions))
+    source = (
+        select(Assignment.id, *(bindparam(name, type_=attempts.c[name].type) for name in _ATTEMPT_COLUMNS[1:]))
+        .join(User, User.id == Assignment.user_id)
+        .where(
+            Assignment.id == bindparam("assignment_id"), Assignment.current.is_(True), active_user(bindparam("user_id"))
+        )
+    )
+    acknowledged = (
+        select(func.count(ModuleProgress.id))
+        .where(ModuleProgress.assignment_id == bindparam("assignment_id"))
+        .scalar_subquery()
+    )
+    completions = (
+        select(func.count(Completion.id))
+        .where(Completion.assignment_id == bindparam("assignment_id"))
+        .scalar_subquery()
+    )
+    return (
+        _insert(QuizAttempt, dialect)
+        .from_select(list(_ATTEMPT_COLUMNS), source)
+        .on_conflict_do_nothing(index_elements=["token"])
+        .returning(QuizAttempt.id, acknowledged, completions)
+    )
 
 
 #: built once per database; the values are bound when it runs
@@ -84,13 +113,27 @@ _ATTEMPT_INSERT = {dialect: _attempt_insert(dialect) for dialect in ("postgresql
 
 
 def acknowledge_module(assignment_id: int, user_id: int, view: CourseView, module_id: str) -> None:
-    _insert_unless_exists(ModuleProgress, ("assignment_id", "module_id"), assignment_id=assignment_id,
-                          module_id=module_id, locale=view.locale, region=view.region, acknowledged_at=utcnow())
+    _insert_unless_exists(
+        ModuleProgress,
+        ("assignment_id", "module_id"),
+        assignment_id=assignment_id,
+        module_id=module_id,
+        locale=view.locale,
+        region=view.region,
+        acknowledged_at=utcnow(),
+    )
     complete_if_done(assignment_id, user_id, view)
 
 
-def record_attempt(user_id: int, assignment_id: int, view: CourseView, token: str, shown: list[dict[str, Any]],
-                   answers: dict[str, list[str]], result: QuizResult) -> tuple[int, bool] | None:
+def record_attempt(
+    user_id: int,
+    assignment_id: int,
+    view: CourseView,
+    token: str,
+    shown: list[dict[str, Any]],
+    answers: dict[str, list[str]],
+    result: QuizResult,
+) -> tuple[int, bool] | None:
     """Store the attempt once per token: (its id, whether the course is now complete); a
     resubmitted token gives the first attempt. None when the database refuses it: the
     person is not active, or the cycle is not theirs or no longer current.
@@ -101,18 +144,31 @@ def record_attempt(user_id: int, assignment_id: int, view: CourseView, token: st
     process dies in between, the learner's retry of the same submission lands on the
     duplicate path below, which completes it."""
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        row = connection.execute(_ATTEMPT_INSERT[connection.dialect.name], {
-            "user_id": user_id, "assignment_id": assignment_id, "token": token, "questions": shown,
-            "answers": answers, "score": result.score, "passed": result.passed, "locale": view.locale,
-            "region": view.region, "course_version": view.course.version, "submitted_at": utcnow()}).first()
+        row = connection.execute(
+            _ATTEMPT_INSERT[connection.dialect.name],
+            {
+                "user_id": user_id,
+                "assignment_id": assignment_id,
+                "token": token,
+                "questions": shown,
+                "answers": answers,
+                "score": result.score,
+                "passed": result.passed,
+                "locale": view.locale,
+                "region": view.region,
+                "course_version": view.course.version,
+                "submitted_at": utcnow(),
+            },
+        ).first()
     if row is not None:
         attempt_id, acknowledged, completions = row
         may_complete = result.passed and not completions and acknowledged >= len(view.modules)
     else:
         earlier = db.session.execute(
-            select(QuizAttempt.id, QuizAttempt.passed).join(Assignment)
-            .where(QuizAttempt.token == token, Assignment.id == assignment_id,
-                   Assignment.user_id == user_id)).first()
+            select(QuizAttempt.id, QuizAttempt.passed)
+            .join(Assignment)
+            .where(QuizAttempt.token == token, Assignment.id == assignment_id, Assignment.user_id == user_id)
+        ).first()
         if earlier is None:
             return None
         attempt_id, may_complete = earlier
@@ -125,8 +181,11 @@ def record_attempt(user_id: int, assignment_id: int, view: CourseView, token: st
 def complete_if_done(assignment_id: int, user_id: int, view: CourseView) -> Completion | None:
     if not view.module_ids <= acknowledged_modules(assignment_id):
         return None
-    best = db.session.scalar(select(func.max(QuizAttempt.score)).where(
-        QuizAttempt.assignment_id == assignment_id, QuizAttempt.passed.is_(True)))
+    best = db.session.scalar(
+        select(func.max(QuizAttempt.score)).where(
+            QuizAttempt.assignment_id == assignment_id, QuizAttempt.passed.is_(True)
+        )
+    )
     if best is None:
         return None
     existing = completion_for(assignment_id)
@@ -135,10 +194,20 @@ def complete_if_done(assignment_id: int, user_id: int, view: CourseView) -> Comp
     course: Course = view.course
     now = utcnow()
     expires = add_months(now, course.recertify_months) if course.recertify_months else None
-    _insert_unless_exists(Completion, ("assignment_id",), assignment_id=assignment_id, user_id=user_id,
-                          course_id=course.id, course_version=course.version, locale=view.locale,
-                          region=view.region, score=best, completed_at=now, expires_at=expires,
-                          certificate_code=new_certificate_code())
+    _insert_unless_exists(
+        Completion,
+        ("assignment_id",),
+        assignment_id=assignment_id,
+        user_id=user_id,
+        course_id=course.id,
+        course_version=course.version,
+        locale=view.locale,
+        region=view.region,
+        score=best,
+        completed_at=now,
+        expires_at=expires,
+        certificate_code=new_certificate_code(),
+    )
     return completion_for(assignment_id)
 
 

@@ -3,6 +3,7 @@
 First match wins: completed, overdue, expired, in progress, not started. Learner
 pages and every report select this expression; nothing recomputes it in Python.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -23,19 +24,23 @@ class Status(StrEnum):
     NOT_STARTED = "not_started"
 
 
-def status_expression(assignment: type[Assignment] | AliasedClass[Assignment] = Assignment,
-                      now: datetime | None = None) -> Label[str]:
+def status_expression(
+    assignment: type[Assignment] | AliasedClass[Assignment] = Assignment, now: datetime | None = None
+) -> Label[str]:
     """A CASE over the (current) assignment row `assignment`; correlates to it."""
     now = now or utcnow()
     a = assignment
     # Aliases keep the subqueries self-contained when the outer query also joins these tables.
     c, p, q = aliased(Completion), aliased(ModuleProgress), aliased(QuizAttempt)
-    valid_completion = select(c.id).where(
-        c.assignment_id == a.id, or_(c.expires_at.is_(None), c.expires_at > now)).exists()
-    earlier_completion_expired = select(c.id).where(
-        c.user_id == a.user_id, c.course_id == a.course_id, c.expires_at <= now).exists()
-    activity = or_(select(p.id).where(p.assignment_id == a.id).exists(),
-                   select(q.id).where(q.assignment_id == a.id).exists())
+    valid_completion = (
+        select(c.id).where(c.assignment_id == a.id, or_(c.expires_at.is_(None), c.expires_at > now)).exists()
+    )
+    earlier_completion_expired = (
+        select(c.id).where(c.user_id == a.user_id, c.course_id == a.course_id, c.expires_at <= now).exists()
+    )
+    activity = or_(
+        select(p.id).where(p.assignment_id == a.id).exists(), select(q.id).where(q.assignment_id == a.id).exists()
+    )
     return case(
         (valid_completion, Status.COMPLETED.value),
         (a.due_at < now, Status.OVERDUE.value),

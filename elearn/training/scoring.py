@@ -4,6 +4,7 @@ A question scores 1 only when the chosen options are exactly the correct set.
 score = correct / questions x 100, floored, so the shown score and the pass
 decision always agree; passed when score >= the course's pass mark.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -28,8 +29,7 @@ class QuizResult:
     questions: tuple[QuestionResult, ...]
 
 
-def score_quiz(key: Quiz, question_ids: list[str], answers: dict[str, frozenset[str]],
-               pass_mark: int) -> QuizResult:
+def score_quiz(key: Quiz, question_ids: list[str], answers: dict[str, frozenset[str]], pass_mark: int) -> QuizResult:
     results = []
     for qid in question_ids:
         question = key.question(qid)
@@ -40,5 +40,10 @@ def score_quiz(key: Quiz, question_ids: list[str], answers: dict[str, frozenset[
     total = len(results)
     correct = sum(r.correct for r in results)
     score = (correct * 100) // total if total else 0
-    return QuizResult(score=score, passed=total > 0 and correct * 100 >= pass_mark * total,
-                      correct=correct, total=total, questions=tuple(results))
+    return QuizResult(
+        score=score,
+        passed=total > 0 and correct * 100 >= pass_mark * total,
+        correct=correct,
+        total=total,
+        questions=tuple(results),
+    )

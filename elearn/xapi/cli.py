@@ -1,4 +1,5 @@
 """`elearn xapi send`: forward statements to the configured Learning Record Store."""
+
 from datetime import UTC, datetime
 
 import click
@@ -20,11 +21,13 @@ def send_command(since):
     if not config["ELEARN_LRS_ENDPOINT"]:
         raise click.ClickException("ELEARN_LRS_ENDPOINT is not set")
     moment = datetime.fromisoformat(since).astimezone(UTC) if since else None
-    statements = statements_since(moment, current_app.extensions["elearn_catalog"],
-                                  config["ELEARN_XAPI_HOMEPAGE"], base_url())
+    statements = statements_since(
+        moment, current_app.extensions["elearn_catalog"], config["ELEARN_XAPI_HOMEPAGE"], base_url()
+    )
     try:
-        count = send(statements, config["ELEARN_LRS_ENDPOINT"], config["ELEARN_LRS_USERNAME"],
-                     config["ELEARN_LRS_PASSWORD"])
+        count = send(
+            statements, config["ELEARN_LRS_ENDPOINT"], config["ELEARN_LRS_USERNAME"], config["ELEARN_LRS_PASSWORD"]
+        )
     except LrsError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"sent {count} statement(s)")

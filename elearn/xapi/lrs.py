@@ -1,4 +1,5 @@
 """Sending statements to a Learning Record Store (xAPI 1.0.3, Basic auth)."""
+
 from __future__ import annotations
 
 import base64
@@ -16,11 +17,17 @@ def send(statements: list[dict], endpoint: str, username: str, password: str, ti
     auth = base64.b64encode(f"{username}:{password}".encode()).decode()
     sent = 0
     for start in range(0, len(statements), 100):
-        batch = statements[start:start + 100]
+        batch = statements[start : start + 100]
         request = urllib.request.Request(
-            endpoint.rstrip("/") + "/statements", data=json.dumps(batch).encode(), method="POST",
-            headers={"Content-Type": "application/json", "Authorization": f"Basic {auth}",
-                     "X-Experience-API-Version": "1.0.3"})
+            endpoint.rstrip("/") + "/statements",
+            data=json.dumps(batch).encode(),
+            method="POST",
+            headers={
+                "Content-Type": "application/json",
+                "Authorization": f"Basic {auth}",
+                "X-Experience-API-Version": "1.0.3",
+            },
+        )
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - configured URL
                 response.read()

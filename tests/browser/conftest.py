@@ -1,4 +1,5 @@
 """A live server on 127.0.0.1 and Debian's chromium driven by Playwright."""
+
 from __future__ import annotations
 
 import threading
@@ -28,8 +29,12 @@ def page(browser):
     context = browser.new_context()
     page = context.new_page()
     violations: list[str] = []
-    page.on("console", lambda msg: violations.append(msg.text)
-            if msg.type == "error" and "Content Security Policy" in msg.text else None)
+    page.on(
+        "console",
+        lambda msg: (
+            violations.append(msg.text) if msg.type == "error" and "Content Security Policy" in msg.text else None
+        ),
+    )
     yield page
     context.close()
     assert violations == [], violations
@@ -46,8 +51,7 @@ def axe_page(browser):
 def axe_violations(page) -> list[str]:
     page.add_script_tag(path=str(AXE))
     violations = page.evaluate("axe.run(document, {resultTypes: ['violations']}).then(r => r.violations)")
-    return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:5]} {v['help']}"
-            for v in violations]
+    return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:5]} {v['help']}" for v in violations]
 
 
 def screenshot(page, name: str) -> None:

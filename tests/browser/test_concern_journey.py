@@ -1,4 +1,5 @@
 """A visitor reports in Arabic without an account, a case handler answers, the visitor reads it."""
+
 from ..conftest import PASSWORD
 from .conftest import axe_violations, screenshot, sign_in
 

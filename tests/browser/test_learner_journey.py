@@ -1,4 +1,5 @@
 """The learner's whole path in a real browser, on the fixture course."""
+
 import re
 
 from sqlalchemy import select

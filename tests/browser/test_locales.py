@@ -1,4 +1,5 @@
 """Every screen in every language: lang/dir, no English interface text left, axe clean."""
+
 import re
 from pathlib import Path
 
@@ -32,8 +33,9 @@ def english_ui_strings(locale: str) -> list[str]:
                 continue
             for part in PLACEHOLDER.split(msgid):
                 part = part.strip(" .:,;")
-                if (len(part) >= 4 and " " in part or len(part) >= 5) \
-                        and not any(part in translated for translated in strings):
+                if (len(part) >= 4 and " " in part or len(part) >= 5) and not any(
+                    part in translated for translated in strings
+                ):
                     fragments.add(part)
     return sorted(fragments, key=len, reverse=True)
 
@@ -51,9 +53,20 @@ def completed(app, user_id):
         assignment = db.session.query(Assignment).filter_by(user_id=user_id).one()
         for module_id in ("basics", "signs", "risks"):
             db.session.add(ModuleProgress(assignment_id=assignment.id, module_id=module_id, locale="en"))
-        db.session.add(Completion(assignment_id=assignment.id, user_id=user_id, course_id="demo_course",
-                                  course_version="1.0.0", locale="en", region="arab_states", score=100,
-                                  completed_at=utcnow(), expires_at=None, certificate_code="ABCD-EFGH-IJKL-MNOP"))
+        db.session.add(
+            Completion(
+                assignment_id=assignment.id,
+                user_id=user_id,
+                course_id="demo_course",
+                course_version="1.0.0",
+                locale="en",
+                region="arab_states",
+                score=100,
+                completed_at=utcnow(),
+                expires_at=None,
+                certificate_code="ABCD-EFGH-IJKL-MNOP",
+            )
+        )
         db.session.commit()
 
 
@@ -64,10 +77,16 @@ def test_every_page_type_in_locale(app, live_server, browser, make_user, locale)
     context = browser.new_context(bypass_csp=True)
     page = context.new_page()
     sign_in(page, live_server, f"user-{locale}", PASSWORD)
-    pages = {"training": "/training", "course": "/courses/demo_course",
-             "module": "/courses/demo_course/modules/risks", "quiz": "/courses/demo_course/quiz",
-             "certificate": "/courses/demo_course/certificate", "concerns": "/concerns?country=US",
-             "concern-form": "/concerns/report", "verify": "/verify/ABCD-EFGH-IJKL-MNOP"}
+    pages = {
+        "training": "/training",
+        "course": "/courses/demo_course",
+        "module": "/courses/demo_course/modules/risks",
+        "quiz": "/courses/demo_course/quiz",
+        "certificate": "/courses/demo_course/certificate",
+        "concerns": "/concerns?country=US",
+        "concern-form": "/concerns/report",
+        "verify": "/verify/ABCD-EFGH-IJKL-MNOP",
+    }
     english = english_ui_strings(locale) if locale != "en" else []
     problems = {}
     for kind, path in pages.items():

@@ -1,4 +1,5 @@
 """The demo learners complete the shipped courses in their own language, in a browser."""
+
 import threading
 
 import pytest
