@@ -12,12 +12,13 @@ ELEARN_PAGE_CACHE_SIZE of them, the least recently used forgotten first.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 from collections.abc import Hashable
 
 from cachetools import LRUCache
-from flask import Flask, current_app, get_flashed_messages, render_template, request
+from flask import Flask, current_app, get_flashed_messages, render_template, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
@@ -56,8 +57,28 @@ def render_shell(key: Hashable, template: str, **context) -> str | bytes:
         page = render_template(template, csrf_token=lambda: CSRF, shown_name=NAME, next_path=NEXT, **context)
         parts = tuple(part if i % 2 else part.encode() for i, part in enumerate(_MARKERS.split(page)))
         shells.put(key, parts)
-    values = {CSRF: generate_csrf(), NAME: str(escape(current_user.shown_name)), NEXT: str(escape(request.full_path))}
+    values = {CSRF: page_csrf_token(), NAME: str(escape(current_user.shown_name)), NEXT: str(escape(request.full_path))}
     return b"".join(values[part].encode() if i % 2 else part for i, part in enumerate(parts))
+
+
+#: session key: (the signed CSRF token pages show, the signing key's fingerprint)
+PAGE_TOKEN = "elearn_page_token"
+
+
+def page_csrf_token() -> str:
+    """Flask-WTF's token for this session, signed once and kept in the session instead
+    of signed again on every page: tokens never expire here (WTF_CSRF_TIME_LIMIT is
+    None) and Flask-WTF checks a posted one against the session's own raw token. A new
+    signing key (rotation) or a time limit means signing per page again."""
+    config = current_app.config
+    if config["WTF_CSRF_TIME_LIMIT"] is not None:
+        return generate_csrf()
+    secret = str(config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key)
+    fingerprint = hashlib.sha256(secret.encode()).hexdigest()[:16]
+    saved = session.get(PAGE_TOKEN)
+    if not saved or saved[1] != fingerprint:
+        saved = session[PAGE_TOKEN] = (generate_csrf(), fingerprint)
+    return saved[0]
 
 
 def user_key() -> tuple:

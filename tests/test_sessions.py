@@ -65,6 +65,28 @@ def test_the_csrf_token_of_a_cached_page_works_for_its_session_only(app, make_us
     assert first.post(ACKNOWLEDGE, data={"csrf_token": token_a}).status_code == 302
 
 
+def test_a_page_token_is_signed_once_per_session_and_again_for_a_new_key(app, client, auth, make_user, monkeypatch):
+    import elearn.pagecache as pagecache
+
+    signed = []
+    real = pagecache.generate_csrf
+
+    def counting():
+        signed.append(1)
+        return real()
+
+    monkeypatch.setattr(pagecache, "generate_csrf", counting)
+    make_user()
+    auth.login()
+    tokens = {csrf_token(client.get(MODULE).get_data(as_text=True)) for _ in range(3)}
+    assert len(tokens) == 1 and len(signed) == 1
+    assert client.post(ACKNOWLEDGE, data={"csrf_token": tokens.pop()}).status_code == 302
+    app.config["WTF_CSRF_SECRET_KEY"] = "a-rotated-csrf-key"
+    fresh = csrf_token(client.get(MODULE).get_data(as_text=True))
+    assert len(signed) == 2
+    assert client.post(ACKNOWLEDGE, data={"csrf_token": fresh}).status_code == 302
+
+
 def shell_keys(app) -> list[tuple]:
     return list(app.extensions[EXTENSION].shells)
 
