@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from flask import render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import select
 
 from ..auth.activation import CODE_DAYS, issue_code
@@ -18,7 +17,7 @@ from ..urls import absolute_url
 from ..web import get_catalog
 from . import bp
 from .audit import record
-from .scope import not_privileged, person_of, scope_clause, scope_of
+from .scope import actor_scope, not_privileged, person_of, scope_clause
 
 
 @bp.route("/activation-codes", methods=["GET", "POST"])
@@ -27,7 +26,7 @@ def activation_codes():
     """Print a sheet of codes for a department (or everyone the admin manages). A scoped
     admin's sheet leaves out anyone they may not manage (auth/grants.py): people outside
     their scope and anyone with a privileged role, whose password a code would replace."""
-    scope = scope_of(current_user.id)
+    scope = actor_scope()
     base = select(User).where(User.active.is_(True))
     clause = scope_clause(scope, get_catalog())
     if clause is not None:

@@ -7,7 +7,6 @@ from datetime import UTC, datetime, time
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user
 from sqlalchemy import select
 
 from ..auth.roles import role_required
@@ -18,7 +17,7 @@ from ..web import current_locale, get_catalog
 from . import bp
 from .audit import record
 from .forms import AssignForm
-from .scope import scope_filter
+from .scope import actor_clause
 
 
 @bp.route("/assign", methods=["GET", "POST"])
@@ -28,7 +27,7 @@ def assign_course():
     form = AssignForm(courses=[(cid, c.title_in(current_locale())) for cid, c in catalog.courses.items()])
     if form.validate_on_submit():
         query = select(User).where(User.active.is_(True))
-        clause = scope_filter(current_user)
+        clause = actor_clause()
         if clause is not None:
             query = query.where(clause)
         if form.target.data == "user":

@@ -5,7 +5,6 @@ from __future__ import annotations
 import tempfile
 
 from flask import Response, render_template, request, send_file, stream_with_context
-from flask_login import current_user
 from sqlalchemy.orm import Bundle
 
 from ..auth.roles import role_required
@@ -18,13 +17,13 @@ from . import bp
 from .audit import record
 from .cells import safe_cell
 from .reports import COLUMNS, ReportFilters, report_query, report_row, totals
-from .scope import filter_choices, scope_filter, scope_of
+from .scope import actor_clause, actor_scope, filter_choices
 
 
 def _query():
     catalog = get_catalog()
     filters = ReportFilters.from_args(request.args, catalog)
-    return report_query(filters, catalog, scope_filter(current_user)), filters
+    return report_query(filters, catalog, actor_clause()), filters
 
 
 def _ordered(query):
@@ -42,7 +41,7 @@ def reports():
     rows = _ordered(query).with_only_columns(Bundle("row", *query.selected_columns), maintain_column_froms=True)
     pagination = db.paginate(rows, page=page_number(), per_page=PAGE_SIZE, error_out=False, count=False)
     pagination.total = total
-    departments, countries, regions = filter_choices(scope_of(current_user.id))
+    departments, countries, regions = filter_choices(actor_scope())
     return render_template(
         "admin/reports.html",
         rows=[report_row(r, catalog) for r in pagination.items],

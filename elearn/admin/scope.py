@@ -4,7 +4,7 @@ below say the same thing, in Python and in SQL (tests/test_grants.py checks they
 
 from __future__ import annotations
 
-from flask import abort
+from flask import abort, g
 from flask_login import current_user
 from sqlalchemy import delete, false, func, literal, or_, select
 
@@ -62,16 +62,24 @@ def scope_clause(scope: Scope, catalog: Catalog):
     return clauses[0] if len(clauses) == 1 else clauses[0] & clauses[1]
 
 
+def actor_scope() -> Scope:
+    """The signed-in admin's scope, read once per request (auth/grants.py says what it
+    allows)."""
+    if "admin_scope" not in g:
+        g.admin_scope = scope_of(current_user.id)
+    return g.admin_scope
+
+
+def actor_clause():
+    """A WHERE clause on User limiting rows to the signed-in admin's scope (None: unscoped)."""
+    return scope_clause(actor_scope(), get_catalog())
+
+
 def require_unscoped() -> None:
     """403 unless the signed-in admin has no scope: for what reaches every person (API
     tokens, the audit log, the xAPI export, tasks that touch everyone)."""
-    if not scope_of(current_user.id).unscoped:
+    if not actor_scope().unscoped:
         abort(403)
-
-
-def scope_filter(admin: User):
-    """A WHERE clause on User limiting rows to the admin's scope (None: unscoped)."""
-    return scope_clause(scope_of(admin.id), get_catalog())
 
 
 def filter_choices(scope: Scope):

@@ -14,14 +14,14 @@ from . import bp
 from .audit import record
 from .importer import RowError
 from .messages import rows_with_messages
-from .scope import require_unscoped, scope_of
+from .scope import actor_scope, require_unscoped
 
 
 @bp.get("/tasks")
 @role_required("admin")
 def tasks():
     query = select(TaskRun)
-    if not scope_of(current_user.id).unscoped:
+    if not actor_scope().unscoped:
         # A scoped admin's own tasks only: others' imports name people outside their scope.
         query = query.where(TaskRun.created_by == current_user.id)
     runs = db.session.scalars(query.order_by(TaskRun.id.desc()).limit(100)).all()

@@ -28,19 +28,12 @@ from .audit import record, snapshot
 from .forms import ImportForm, UserForm, role_labels
 from .importer import run_import
 from .messages import rows_with_messages
-from .scope import filter_choices, person_of, scope_clause, scope_of, set_scope
+from .scope import actor_clause, actor_scope, filter_choices, person_of, scope_of, set_scope
 
 
 def _scoped(query):
-    clause = scope_clause(actor_scope(), get_catalog())
+    clause = actor_clause()
     return query if clause is None else query.where(clause)
-
-
-def actor_scope() -> Scope:
-    """The signed-in admin's scope (auth/grants.py says what it allows)."""
-    from flask_login import current_user
-
-    return scope_of(current_user.id)
 
 
 def _user_or_404(user_id: int) -> User:

@@ -31,6 +31,13 @@ def assign(user: User, course: Course, due_at: datetime | None, source: str) -> 
     existing = current_assignment(user.id, course.id)
     if existing is not None:
         return existing
+    assignment = first_cycle(user, course, due_at, source)
+    db.session.flush()
+    return assignment
+
+
+def first_cycle(user: User, course: Course, due_at: datetime | None, source: str) -> Assignment:
+    """A user's first cycle of a course, added to the session."""
     assignment = Assignment(
         user_id=user.id,
         course_id=course.id,
@@ -41,7 +48,6 @@ def assign(user: User, course: Course, due_at: datetime | None, source: str) -> 
         source=source,
     )
     db.session.add(assignment)
-    db.session.flush()
     return assignment
 
 
@@ -75,16 +81,7 @@ def apply_audience_rules_to_many(
                 continue
             assignment = have.get((user.id, course.id))
             if assignment is None:
-                assignment = Assignment(
-                    user_id=user.id,
-                    course_id=course.id,
-                    cycle=1,
-                    current=True,
-                    course_major=course.major_version,
-                    due_at=due,
-                    source="audience",
-                )
-                db.session.add(assignment)
+                assignment = first_cycle(user, course, due, "audience")
             result.append(assignment)
     db.session.flush()
     return result
