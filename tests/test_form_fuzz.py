@@ -37,8 +37,8 @@ from elearn.training.assignments import apply_audience_rules
 
 from .concern_helpers import file_report, receipt_code
 from .conftest import PASSWORD, Auth, make_app, wipe
+from .db_diff import Change, difference, snapshot
 from .fuzz_checks import (
-    Change,
     acknowledge_every_module,
     check_acknowledge,
     check_activation,
@@ -55,10 +55,8 @@ from .fuzz_checks import (
     check_revoke,
     check_task,
     check_user_form,
-    difference,
     fresh_activation_code,
     fresh_api_token,
-    snapshot,
 )
 from .fuzz_inputs import (
     APP_CONFIG,

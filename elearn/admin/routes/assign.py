@@ -9,15 +9,15 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
 
-from ..auth.roles import role_required
-from ..extensions import db
-from ..models import User
-from ..training.assignments import assign, current_assignment
-from ..web import current_locale, get_catalog
-from . import bp
-from .audit import record
-from .forms import AssignForm
-from .scope import actor_clause
+from ...auth.roles import role_required
+from ...extensions import db
+from ...models import User
+from ...training.assignments import assign, current_assignment
+from ...web import current_locale, get_catalog
+from .. import bp
+from ..audit import record
+from ..forms import AssignForm
+from ..scope import actor_clause
 
 
 @bp.route("/assign", methods=["GET", "POST"])

@@ -8,7 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
-from ..auth.grants import (
+from ...auth.grants import (
     OUTSIDE_SCOPE,
     ROLE_NOT_GRANTABLE,
     UNSCOPED,
@@ -18,17 +18,17 @@ from ..auth.grants import (
     may_set_scopes,
     refusal,
 )
-from ..auth.roles import role_required
-from ..extensions import db
-from ..models import ROLES, User
-from ..paging import PAGE_SIZE, page_number
-from ..web import country_choices, current_locale, get_catalog
-from . import bp
-from .audit import record, snapshot
-from .forms import ImportForm, UserForm, role_labels
-from .importer import run_import
-from .messages import rows_with_messages
-from .scope import actor_clause, actor_scope, filter_choices, person_of, scope_of, set_scope
+from ...auth.roles import role_required
+from ...extensions import db
+from ...models import ROLES, User
+from ...paging import PAGE_SIZE, page_number
+from ...web import country_choices, current_locale, get_catalog
+from .. import bp
+from ..audit import record, snapshot
+from ..forms import ImportForm, UserForm, role_labels
+from ..importer import run_import
+from ..messages import rows_with_messages
+from ..scope import actor_clause, actor_scope, filter_choices, person_of, scope_of, set_scope
 
 
 def _scoped(query):
@@ -198,7 +198,7 @@ def edit_user(user_id: int | None = None):
 def _after_change(user: User) -> None:
     from flask import current_app
 
-    from ..training.assignments import apply_audience_rules
+    from ...training.assignments import apply_audience_rules
 
     if user.has_role("learner") and user.active:
         apply_audience_rules(user, get_catalog(), current_app.config["ELEARN_DEFAULT_DUE_DAYS"])
@@ -247,8 +247,8 @@ def _import_in_background(text: str, form: ImportForm):
     """Large files run as a task; the tasks page shows progress and row errors."""
     from flask_login import current_user
 
-    from ..tasks.runs import new_run
-    from .jobs import import_users_job
+    from ...tasks.runs import new_run
+    from ..jobs import import_users_job
 
     run_id = new_run("import_users", current_user.id)
     record("users.import", form.file.data.filename or "upload", None, {"task": run_id})

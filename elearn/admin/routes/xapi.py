@@ -6,12 +6,12 @@ from datetime import UTC, datetime
 
 from flask import current_app, jsonify, request
 
-from ..auth.roles import role_required
-from ..urls import base_url
-from ..web import get_catalog
-from ..xapi.statements import statements_since
-from . import bp
-from .scope import require_unscoped
+from ...auth.roles import role_required
+from ...urls import base_url
+from ...web import get_catalog
+from ...xapi.statements import statements_since
+from .. import bp
+from ..scope import require_unscoped
 
 
 @bp.get("/xapi.json")

@@ -8,16 +8,16 @@ from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..auth.activation import CODE_DAYS, issue_code
-from ..auth.grants import refusal
-from ..auth.roles import role_required
-from ..extensions import db
-from ..models import User, utcnow
-from ..urls import absolute_url
-from ..web import get_catalog
-from . import bp
-from .audit import record
-from .scope import actor_scope, not_privileged, person_of, scope_clause
+from ...auth.activation import CODE_DAYS, issue_code
+from ...auth.grants import refusal
+from ...auth.roles import role_required
+from ...extensions import db
+from ...models import User, utcnow
+from ...urls import absolute_url
+from ...web import get_catalog
+from .. import bp
+from ..audit import record
+from ..scope import actor_scope, not_privileged, person_of, scope_clause
 
 
 @bp.route("/activation-codes", methods=["GET", "POST"])

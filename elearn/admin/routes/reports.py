@@ -7,17 +7,17 @@ import tempfile
 from flask import Response, render_template, request, send_file, stream_with_context
 from sqlalchemy.orm import Bundle
 
-from ..auth.roles import role_required
-from ..extensions import db
-from ..models import User
-from ..paging import PAGE_SIZE, page_number
-from ..training.learner_status import Status
-from ..web import current_locale, get_catalog
-from . import bp
-from .audit import record
-from .cells import safe_cell
-from .reports import COLUMNS, ReportFilters, report_query, report_row, totals
-from .scope import actor_clause, actor_scope, filter_choices
+from ...auth.roles import role_required
+from ...extensions import db
+from ...models import User
+from ...paging import PAGE_SIZE, page_number
+from ...training.learner_status import Status
+from ...web import current_locale, get_catalog
+from .. import bp
+from ..audit import record
+from ..cells import safe_cell
+from ..reports import COLUMNS, ReportFilters, report_query, report_row, totals
+from ..scope import actor_clause, actor_scope, filter_choices
 
 
 def _query():
@@ -70,7 +70,7 @@ def report_csv():
     query, _filters = _query()
     record("report.export", "csv", None, dict(request.args))
     db.session.commit()
-    from .csv_export import stream_csv
+    from ..csv_export import stream_csv
 
     rows = stream_csv(query, _ordered(query), catalog)
     return Response(

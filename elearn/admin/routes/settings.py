@@ -12,21 +12,21 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from ..api.models import ApiToken
-from ..auth.roles import role_required
-from ..extensions import db
-from ..models import AuditLog, User, utcnow
-from ..paging import PAGE_SIZE, page_number
-from . import bp
-from .audit import record
-from .cells import safe_cell
-from .scope import require_unscoped
+from ...api.models import ApiToken
+from ...auth.roles import role_required
+from ...extensions import db
+from ...models import AuditLog, User, utcnow
+from ...paging import PAGE_SIZE, page_number
+from .. import bp
+from ..audit import record
+from ..cells import safe_cell
+from ..scope import require_unscoped
 
 
 @bp.route("/api-tokens", methods=["GET", "POST"])
 @role_required("admin")
 def api_tokens():
-    from ..api.tokens import create_token
+    from ...api.tokens import create_token
 
     require_unscoped()
     new_token = None

@@ -7,14 +7,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..auth.roles import role_required
-from ..extensions import db
-from ..tasks.models import TaskRun
-from . import bp
-from .audit import record
-from .importer import RowError
-from .messages import rows_with_messages
-from .scope import actor_scope, require_unscoped
+from ...auth.roles import role_required
+from ...extensions import db
+from ...tasks.models import TaskRun
+from .. import bp
+from ..audit import record
+from ..importer import RowError
+from ..messages import rows_with_messages
+from ..scope import actor_scope, require_unscoped
 
 
 @bp.get("/tasks")
@@ -40,8 +40,8 @@ def tasks():
 @bp.post("/tasks/<any(reminders, xapi):kind>")
 @role_required("admin")
 def start_task(kind: str):
-    from ..tasks.jobs import forward_xapi, send_reminders_task
-    from ..tasks.runs import new_run
+    from ...tasks.jobs import forward_xapi, send_reminders_task
+    from ...tasks.runs import new_run
 
     require_unscoped()
     if kind == "xapi" and not current_app.config["ELEARN_LRS_ENDPOINT"]:
