@@ -64,10 +64,11 @@ test: lint translations system-deps node-deps
 	$(BIN)/python -m pytest -p no:cacheprovider
 
 # Not part of `make test`: load from this machine against gunicorn on 127.0.0.1.
-bench: $(STAMP) translations
+bench: $(STAMP) translations system-deps
 	@command -v wrk > /dev/null || (apt-get update -qq && apt-get install -y -qq wrk > /dev/null)
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.journeys
+	$(BIN)/python -m bench.page_weight
 	$(BIN)/python -m bench.export_bench
 	@echo "Fault run, larger than in make test: 2 instances on PostgreSQL, 400 learners, 4 SIGKILLs"
 	ELEARN_FAULT_LEARNERS=400 ELEARN_FAULT_KILLS=4 $(BIN)/python -m pytest -p no:cacheprovider -q -s \

@@ -29,6 +29,7 @@ def throwaway_database(prefix: str):
         "ELEARN_INSTANCE_DIR": str(work),
         "ELEARN_CONCERN_KEYS": Fernet.generate_key().decode(),
         "ELEARN_LOGIN_LIMIT": "100000 per minute",
+        "ELEARN_LOGIN_ADDRESS_LIMIT": "100000 per minute",
     }
     try:
         yield url, work, env

@@ -34,6 +34,14 @@ class Config:
         self.ELEARN_PROXY_HOPS = int(env.get("ELEARN_PROXY_HOPS") or 0)
         self.RATELIMIT_STORAGE_URI = env.get("ELEARN_RATELIMIT_STORAGE_URI") or "memory://"
         self.ELEARN_LOGIN_LIMIT = env.get("ELEARN_LOGIN_LIMIT") or "10 per minute"
+        self.ELEARN_LOGIN_ADDRESS_LIMIT = env.get("ELEARN_LOGIN_ADDRESS_LIMIT") or "100 per minute"
+        self.ELEARN_KIOSK_LIMIT = env.get("ELEARN_KIOSK_LIMIT") or "30 per minute"
+        self.ELEARN_KIOSK_IDLE_SECONDS = int(env.get("ELEARN_KIOSK_IDLE_SECONDS") or 300)
+        #: the course a supplier site's public link opens (a course id in content/)
+        self.ELEARN_SUPPLIER_COURSE = env.get("ELEARN_SUPPLIER_COURSE") or "forced_labor"
+        #: per address: many workers of one site may share one address (the site's Wi-Fi)
+        self.ELEARN_SUPPLIER_PAGE_LIMIT = env.get("ELEARN_SUPPLIER_PAGE_LIMIT") or "300 per minute"
+        self.ELEARN_SUPPLIER_QUIZ_LIMIT = env.get("ELEARN_SUPPLIER_QUIZ_LIMIT") or "60 per minute"
         self.ELEARN_INTAKE_LIMIT = env.get("ELEARN_INTAKE_LIMIT") or "5 per hour"
         self.ELEARN_STATUS_LIMIT = env.get("ELEARN_STATUS_LIMIT") or "30 per hour"
         self.ELEARN_CONCERN_KEYS = env.get("ELEARN_CONCERN_KEYS") or ""

@@ -76,13 +76,16 @@ def negotiate(header: str | None) -> str:
     return DEFAULT_LOCALE
 
 
-def choose_locale(user, cookie_locale: str | None, accept_language: str | None) -> str:
-    """The locale rule: the user's pick > HR locale > the visitor's cookie >
-    Accept-Language > English. The switcher saves to the user (or the cookie)."""
+def choose_locale(
+    user, cookie_locale: str | None, accept_language: str | None, device_locale: str | None = None
+) -> str:
+    """The locale rule: the user's pick > HR locale > the visitor's cookie > the kiosk
+    device's language > Accept-Language > English. The switcher saves to the user (or
+    the cookie)."""
     if user is not None:
         for stored in (user.chosen_locale, user.hr_locale):
             if stored:
                 locale = supported(stored) or closest_locale(stored)
                 if locale:
                     return locale
-    return supported(cookie_locale) or negotiate(accept_language)
+    return supported(cookie_locale) or supported(device_locale) or negotiate(accept_language)

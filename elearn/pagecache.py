@@ -23,6 +23,8 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
 
+from .auth.kiosk import in_kiosk_session
+
 CSRF, NAME, NEXT = "\ue000csrf\ue000", "\ue000name\ue000", "\ue000next\ue000"
 _MARKERS = re.compile("(" + "|".join(map(re.escape, (CSRF, NAME, NEXT))) + ")")
 EXTENSION = "elearn_page_shells"
@@ -82,5 +84,6 @@ def page_csrf_token() -> str:
 
 
 def user_key() -> tuple:
-    """What the shared page chrome depends on for the signed-in user (not who they are)."""
-    return (current_user.roles,)
+    """What the shared page chrome depends on for the signed-in user (not who they are):
+    their roles, and whether this is a kiosk session (its sign-out bar and refresh)."""
+    return (current_user.roles, in_kiosk_session())

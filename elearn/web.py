@@ -31,6 +31,7 @@ def current_locale() -> str:
             user if user.is_authenticated else None,
             request.cookies.get(LOCALE_COOKIE),
             request.headers.get("Accept-Language"),
+            g.get("device_locale"),  # a kiosk's language (auth/kiosk_routes.py)
         )
     return chosen
 

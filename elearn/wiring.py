@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
+from flask_compress import Compress
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -47,8 +48,41 @@ class IdConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+#: Flask-Compress settings unless the config sets them: brotli (smallest) or gzip; text
+#: types only, so the streamed CSV and XLSX exports are never compressed (nor buffered).
+#: Static files are streamed too: they are compressed as they are read.
+COMPRESSION = {
+    "COMPRESS_ALGORITHM": ["br", "gzip"],
+    "COMPRESS_ALGORITHM_STREAMING": ["br", "gzip"],
+    "COMPRESS_MIMETYPES": ["text/html", "text/css", "image/svg+xml", "application/json"],
+}
+
+
+class NoCompressionCrossSite:
+    """WSGI middleware: a request another site made the browser send (a link, a form)
+    gets an uncompressed answer. Pages hold the session's CSRF token beside text taken
+    from the request (the language form's return path), and a compressed length could
+    then leak the token to someone who can watch the traffic and make the browser send
+    chosen URLs (BREACH); same-site navigation keeps its compression."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        if environ.get("HTTP_SEC_FETCH_SITE") == "cross-site":
+            environ = {k: v for k, v in environ.items() if k != "HTTP_ACCEPT_ENCODING"}
+        return self.wsgi_app(environ, start_response)
+
+
 def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter  # before any blueprint adds its routes
+    for name, value in COMPRESSION.items():
+        app.config.setdefault(name, value)
+    # First: Flask runs after_request functions last-registered first, and compression
+    # must see each response as the others left it (body, headers, Vary). One per app:
+    # Flask-Compress keeps the settings it read on the object.
+    app.extensions["elearn_compress"] = Compress(app)
+    app.wsgi_app = NoCompressionCrossSite(app.wsgi_app)  # type: ignore[method-assign]
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True)
     from . import input_guard
@@ -63,9 +97,10 @@ def init_app(app: Flask) -> None:
     from .ratelimit import limiter
 
     limiter.init_app(app)
-    from . import pagecache
+    from . import pagecache, static_files
 
     pagecache.init_app(app)
+    static_files.init_app(app)
     from .concerns import crypto
 
     crypto.init_app(app)
@@ -119,13 +154,16 @@ def init_app(app: Flask) -> None:
                 if name.lower() not in present
             ]
         )
-        # The language differs per visitor: shared caches must not mix them.
-        headers.add("Vary", "Accept-Language, Cookie")
+        if page:  # the language differs per visitor: shared caches must not mix them
+            headers.add("Vary", "Accept-Language, Cookie")
         return response
 
     for code in (400, 403, 404, 405, 429, 500):
         app.register_error_handler(code, _error_page)
     app.register_blueprint(site)
+    from . import suppliers
+
+    suppliers.init_app(app)  # its settings' defaults, and its blueprint
 
 
 def _error_page(error):

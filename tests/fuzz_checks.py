@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, datetime, time
 
 from sqlalchemy import select
@@ -17,6 +18,7 @@ from elearn.concerns.models import STATUSES
 from elearn.extensions import db
 from elearn.i18n import LOCALES
 from elearn.models import User
+from elearn.suppliers.models import SupplierSite
 
 from .conftest import csrf_token
 from .db_diff import Change, changed_columns
@@ -371,3 +373,87 @@ def acknowledge_every_module(app, world, client):
             data={"csrf_token": csrf_token(page.get_data(as_text=True))},
         )
         assert response.status_code == 302
+
+
+def check_kiosk(c: Change):
+    c.only("kiosks", "audit_log")
+    if not c.diff:
+        return
+    kiosk = c.one_added("kiosks")
+    assert kiosk["name"] == (c.first("name") or "").strip() and kiosk["name"]
+    assert kiosk["country"] == c.first("country") and kiosk["locale"] == c.first("locale") in LOCALES
+    assert kiosk["enrolment_hash"] and kiosk["device_hash"] is None and kiosk["created_by"] == c.ctx["people"]["admin"]
+    assert audit_entry(c, "kiosk.create")["target"] == kiosk["name"]
+
+
+def check_kiosk_pin(c: Change):
+    c.only("kiosk_pins", "audit_log")
+    if not c.diff:
+        return
+    pins = c.table("kiosk_pins")
+    (row,) = pins.added or [after for _before, after in pins.changed]
+    person = c.after["users"][(row["user_id"],)]
+    assert person["employee_id"] == (c.first("employee_id") or "").strip()
+    assert "admin" not in person["roles"].split() and "case_handler" not in person["roles"].split()
+    assert row["temporary"] and row["failures"] == 0 and row["pin_hash"].startswith("scrypt:")
+    assert audit_entry(c, "kiosk_pin.issue")["target"] == person["employee_id"]
+
+
+def check_new_site(c: Change):
+    c.only("supplier_sites", "audit_log")
+    if not c.diff:
+        return
+    site = c.one_added("supplier_sites")
+    assert (site["supplier_name"], site["site_name"]) == (
+        c.first("supplier_name").strip(),
+        c.first("site_name").strip(),
+    )
+    assert site["supplier_name"] and site["site_name"] and site["country"] == c.first("country")
+    languages = site["languages"]
+    assert languages[0] == c.first("first_language") and len(set(languages)) == len(languages)
+    assert set(languages[1:]) == set(c.all("other_languages")) - {languages[0]} and set(languages) <= set(LOCALES)
+    assert site["created_by"] == c.ctx["people"]["admin"] and site["closed_at"] is None
+    assert audit_entry(c, "supplier_site.create")["after"]["public_code"] == site["public_code"]
+
+
+def check_site_open_state(c: Change):
+    c.only("supplier_sites", "audit_log")
+    if not c.diff:
+        return
+    ((before, after),) = c.table("supplier_sites").changed
+    assert before["id"] == c.ctx["site_id"] and changed_columns(before, after) == {"closed_at"}
+    assert (after["closed_at"] is None) == (c.first("open") == "yes")
+    audit_entry(c, "supplier_site.reopen" if c.first("open") == "yes" else "supplier_site.close")
+
+
+def check_supplier_quiz(c: Change):
+    """Nothing but the site's count: a first pass in this browser completes once."""
+    c.only("supplier_counts")
+    if not c.diff:
+        return
+    ((before, after),) = c.table("supplier_counts").changed
+    assert after["completed"] == before["completed"] + 1 and after["started"] == before["started"]
+
+
+def open_supplier_site(app, ctx) -> dict:
+    """A site in the Arab States, open again if an example closed it."""
+    with app.app_context():
+        site = db.session.scalar(select(SupplierSite).where(SupplierSite.public_code == "fuzz-site"))
+        if site is None:
+            site = SupplierSite(
+                public_code="fuzz-site", supplier_name="Acme", site_name="Plant 3", country="AE", languages=["en", "hi"]
+            )
+            db.session.add(site)
+        site.closed_at = None
+        db.session.commit()
+        return {"site_id": site.id, "site_code": site.public_code}
+
+
+def pass_supplier_quiz(app, world, client):
+    """So that the completion page (and its name form) is there."""
+    world.update(open_supplier_site(app, world))
+    page = client.get("/s/fuzz-site/quiz").get_data(as_text=True)
+    attempt = re.search(r'name="attempt" value="([^"]+)"', page).group(1)
+    answers = {"q-passport": ["b"], "q-signs": ["a", "c"], "q-fees": ["false"]}
+    response = client.post("/s/fuzz-site/quiz", data={"csrf_token": csrf_token(page), "attempt": attempt, **answers})
+    assert 'class="score passed"' in response.get_data(as_text=True)

@@ -11,16 +11,23 @@ from urllib.parse import urlsplit
 
 from hypothesis import strategies as st
 
-#: every address-keyed limit out of the way: one test client posts hundreds of times
-
+#: every rate limit out of the way: one test client posts hundreds of times
 LIMITS = {
     "ELEARN_LOGIN_LIMIT": "100000 per minute",
+    "ELEARN_LOGIN_ADDRESS_LIMIT": "100000 per minute",
     "ELEARN_INTAKE_LIMIT": "100000 per minute",
     "ELEARN_STATUS_LIMIT": "100000 per minute",
+    "ELEARN_SUPPLIER_PAGE_LIMIT": "100000 per minute",
+    "ELEARN_SUPPLIER_QUIZ_LIMIT": "100000 per minute",
 }
 #: an LRS that refuses at once (the xAPI task form is shown only with one), and a low
 #: threshold so that CSV uploads also take the background-import path
-APP_CONFIG = {**LIMITS, "ELEARN_LRS_ENDPOINT": "http://127.0.0.1:9/xapi", "ELEARN_IMPORT_SYNC_ROWS": 8}
+APP_CONFIG = {
+    **LIMITS,
+    "ELEARN_SUPPLIER_COURSE": "demo_course",
+    "ELEARN_LRS_ENDPOINT": "http://127.0.0.1:9/xapi",
+    "ELEARN_IMPORT_SYNC_ROWS": 8,
+}
 
 # --- values ---------------------------------------------------------------------------
 

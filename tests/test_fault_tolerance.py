@@ -144,7 +144,12 @@ class Load:
 
 def test_sigkill_mid_load_loses_and_duplicates_nothing(postgresql_database, tmp_path):
     assert LEARNERS >= 2 * (KILLS + 1), "every block needs a learner starting on each instance"
-    app = make_app(postgresql_database, tmp_path, ELEARN_LOGIN_LIMIT="100000 per minute")
+    app = make_app(
+        postgresql_database,
+        tmp_path,
+        ELEARN_LOGIN_LIMIT="100000 per minute",
+        ELEARN_LOGIN_ADDRESS_LIMIT="100000 per minute",
+    )
     instances = []
     try:
         from elearn.auth.passwords import hash_password

@@ -47,16 +47,23 @@ from .fuzz_checks import (
     check_case_message,
     check_case_status,
     check_import,
+    check_kiosk,
+    check_kiosk_pin,
     check_language,
+    check_new_site,
     check_new_token,
     check_nothing,
     check_quiz,
     check_report,
     check_revoke,
+    check_site_open_state,
+    check_supplier_quiz,
     check_task,
     check_user_form,
     fresh_activation_code,
     fresh_api_token,
+    open_supplier_site,
+    pass_supplier_quiz,
 )
 from .fuzz_inputs import (
     APP_CONFIG,
@@ -194,9 +201,58 @@ FORMS = {
         },
     ),
     "admin.import_users": Form("admin", check_import, examples=120),
+    "admin.kiosks": Form(
+        "admin",
+        check_kiosk,
+        examples=30,
+        likely=lambda w: {
+            "name": st.sampled_from(["Canteen", " Gate 2 "]),
+            "country": st.sampled_from(["AE", "KE", "ZZ", ""]),
+            "locale": st.sampled_from(["hi", "ar", "xx"]),
+        },
+    ),
+    "admin.kiosk_pins": Form(
+        "admin",
+        check_kiosk_pin,
+        examples=30,
+        likely=lambda w: {"employee_id": st.sampled_from(["learner", " target ", "handler", "admin", "nobody"])},
+    ),
+    "suppliers.new_site": Form(
+        "admin",
+        check_new_site,
+        examples=60,
+        likely=lambda w: {
+            "supplier_name": st.sampled_from(["Acme", " Acme Textiles "]),
+            "site_name": st.sampled_from(["Plant 3", " Plant 3 "]),
+            "country": st.sampled_from(["AE", "KE", "ZZ", ""]),
+            "first_language": st.sampled_from(["hi", "ar", "xx", ""]),
+        },
+    ),
+    "suppliers.set_open_state": Form(
+        "admin", check_site_open_state, page="suppliers.site", setup=open_supplier_site, examples=20
+    ),
+    "suppliers.acknowledge": Form(
+        "anon",
+        check_nothing,
+        page="suppliers.module_page",
+        setup=open_supplier_site,
+        choices=lambda w: {"module_id": sorted(w["module_ids"])},
+        examples=20,
+    ),
+    "suppliers.submit_quiz": Form("anon", check_supplier_quiz, page="suppliers.quiz", setup=open_supplier_site),
+    "suppliers.completion": Form(
+        "anon", check_nothing, setup=open_supplier_site, prepare=pass_supplier_quiz, examples=30
+    ),
 }
-#: POST rules not fuzzed here: endpoint -> why (none at the moment)
-EXCLUDED: dict[str, str] = {}
+#: POST rules not fuzzed here: endpoint -> why
+EXCLUDED: dict[str, str] = {
+    "auth.enrol_kiosk": "needs a live enrolment link; tests/test_kiosks.py",
+    "auth.kiosk_sign_in": "answers only an enrolled device (device cookie); tests/test_kiosks.py",
+    "auth.choose_pin": "answers only a kiosk session; tests/test_kiosks.py",
+    "admin.new_kiosk_enrolment": "a button without fields; tests/test_kiosks.py",
+    "admin.revoke_kiosk": "a button without fields; tests/test_kiosks.py",
+    "admin.unlock_kiosk_pin": "a button without fields; tests/test_kiosks.py",
+}
 
 # --- the tests ------------------------------------------------------------------------------
 

@@ -18,7 +18,11 @@ VNU = Path(__file__).resolve().parents[1] / "node_modules" / "vnu-jar" / "build"
 
 
 def test_every_page_type_in_every_locale_is_valid_html(app, make_user, tmp_path):
-    app.config.update(ELEARN_LOGIN_LIMIT="1000 per minute", ELEARN_INTAKE_LIMIT="1000 per hour")
+    app.config.update(
+        ELEARN_LOGIN_LIMIT="1000 per minute",
+        ELEARN_LOGIN_ADDRESS_LIMIT="1000 per minute",
+        ELEARN_INTAKE_LIMIT="1000 per hour",
+    )
     pages: dict[str, str] = {}
     for locale in LOCALES:
         make_user(employee_id=f"l-{locale}", country="AE", hr_locale=locale, display_name="ليلى")

@@ -7,6 +7,7 @@ from elearn.admin.models import AdminScope
 from elearn.concerns.models import Concern
 from elearn.extensions import db
 from elearn.models import Assignment, Completion, QuizAttempt, User, utcnow
+from elearn.suppliers.models import SupplierSite
 
 from .concern_helpers import file_report
 from .conftest import Auth, csrf_token
@@ -17,6 +18,7 @@ ROLES = ("anon", "learner", "sourcing", "admin", "scoped_admin", "dept_admin", "
 #: allows it, otherwise a POST with a valid CSRF token and an empty body.
 MATRIX = {
     "static": (200, 200, 200, 200, 200, 200, 200),
+    "favicon": (302, 302, 302, 302, 302, 302, 302),
     "site.index": (302, 302, 302, 302, 302, 302, 302),
     "site.healthz": (200, 200, 200, 200, 200, 200, 200),
     "site.readyz": (200, 200, 200, 200, 200, 200, 200),
@@ -24,6 +26,11 @@ MATRIX = {
     "auth.login": (200, 302, 302, 302, 302, 302, 302),
     "auth.logout": (302, 302, 302, 302, 302, 302, 302),
     "auth.activate": (200, 200, 200, 200, 200, 200, 200),
+    # kiosk pages on an ordinary browser (tests/test_kiosks.py covers enrolled devices)
+    "auth.enrol_kiosk": (404, 404, 404, 404, 404, 404, 404),
+    "auth.kiosk_sign_in": (302, 302, 302, 302, 302, 302, 302),
+    "auth.choose_pin": (302, 404, 404, 404, 404, 404, 404),
+    "auth.kiosk_exit": (302, 302, 302, 302, 302, 302, 302),
     "courses.my_training": (302, 200, 200, 200, 200, 200, 200),
     "courses.course_page": (302, 200, 200, 200, 403, 403, 403),
     "courses.module_page": (302, 200, 200, 200, 403, 403, 403),
@@ -52,12 +59,32 @@ MATRIX = {
     "admin.revoke_api_token": (302, 403, 403, 404, 403, 403, 403),
     "admin.audit_log": (302, 403, 403, 200, 403, 403, 403),
     "admin.audit_csv": (302, 403, 403, 200, 403, 403, 403),
+    "admin.kiosks": (302, 403, 403, 200, 200, 403, 403),
+    "admin.new_kiosk_enrolment": (302, 403, 403, 404, 404, 403, 403),
+    "admin.revoke_kiosk": (302, 403, 403, 404, 404, 403, 403),
+    "admin.kiosk_pins": (302, 403, 403, 200, 200, 200, 403),
+    "admin.unlock_kiosk_pin": (302, 403, 403, 302, 302, 302, 403),
     "admin.assign_course": (302, 403, 403, 200, 200, 200, 403),
     "admin.tasks": (302, 403, 403, 200, 200, 200, 403),
     "admin.start_task": (302, 403, 403, 302, 403, 403, 403),
     "admin.xapi_export": (302, 403, 403, 200, 403, 403, 403),
     "api.completions": (401, 403, 403, 403, 403, 403, 403),
     "api.user_status": (401, 403, 403, 403, 403, 403, 403),
+    # a supplier site in the Arab States: its admin pages for an admin of its region, never
+    # for a department-scoped one; its public course for anyone (suppliers/sites.py)
+    "suppliers.static": (404, 404, 404, 404, 404, 404, 404),  # the world's file name is the app's own
+    "suppliers.sites": (302, 403, 403, 200, 200, 403, 403),
+    "suppliers.new_site": (302, 403, 403, 200, 200, 403, 403),
+    "suppliers.site": (302, 403, 403, 200, 200, 403, 403),
+    "suppliers.set_open_state": (302, 403, 403, 400, 400, 403, 403),
+    "suppliers.poster": (302, 403, 403, 200, 200, 403, 403),
+    "suppliers.counts_csv": (302, 403, 403, 200, 200, 403, 403),
+    "suppliers.landing": (200, 200, 200, 200, 200, 200, 200),
+    "suppliers.module_page": (200, 200, 200, 200, 200, 200, 200),
+    "suppliers.acknowledge": (302, 302, 302, 302, 302, 302, 302),
+    "suppliers.quiz": (200, 200, 200, 200, 200, 200, 200),
+    "suppliers.submit_quiz": (400, 400, 400, 400, 400, 400, 400),
+    "suppliers.completion": (302, 302, 302, 302, 302, 302, 302),
 }
 
 
@@ -78,6 +105,9 @@ def world(app, make_user):
     with app.app_context():
         db.session.add(AdminScope(admin_id=ids["scoped_admin"], kind="region", value="arab_states"))
         db.session.add(AdminScope(admin_id=ids["dept_admin"], kind="department", value="Construction"))
+        app.config["ELEARN_SUPPLIER_COURSE"] = "demo_course"
+        site = SupplierSite(public_code="matrix-site", supplier_name="S", site_name="P", country="AE", languages=["en"])
+        db.session.add(site)
         assignment = db.session.scalar(select(Assignment).where(Assignment.user_id == ids["learner"]))
         attempt = QuizAttempt(
             assignment_id=assignment.id,
@@ -115,6 +145,10 @@ def world(app, make_user):
             "filename": "elearn.css",
             "token_id": 999,
             "employee_id": "learner",
+            "token": "not-an-enrolment-token",
+            "kiosk_id": 999,
+            "site_id": site.id,
+            "site_code": site.public_code,
         }
     return params
 

@@ -120,3 +120,24 @@ class AssignForm(BaseForm):
         super().__init__(*args, **kwargs)
         self.course_id.choices = list(courses)
         self.target.choices = [("user", _l("One person")), ("department", _l("A whole department"))]
+
+
+class KioskForm(BaseForm):
+    name = StringField(
+        _l("Kiosk name (e.g. Canteen tablet, Plant 2)"),
+        validators=[DataRequired(message=_l("Enter a name.")), Length(max=120, message=_MAX)],
+    )
+    country = SelectField(_l("Country"), choices=[], validators=[DataRequired(message=_l("Choose the country."))])
+    locale = SelectField(_l("Language its pages open in"), choices=[])
+
+    def __init__(self, *args, countries=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.country.choices = [("", _l("Choose…"))] + list(countries)
+        self.locale.choices = [(c, n) for c, (n, _t, _d) in LOCALES.items()]
+
+
+class KioskPinForm(BaseForm):
+    employee_id = StringField(
+        _l("Employee ID"),
+        validators=[DataRequired(message=_l("Enter the employee ID.")), Length(max=64, message=_MAX)],
+    )

@@ -75,6 +75,20 @@ def actor_clause():
     return scope_clause(actor_scope(), get_catalog())
 
 
+def place_clause(country):
+    """The one rule for places (kiosks, supplier sites), as a WHERE clause on the place's
+    country column: an unscoped admin manages every place (None), a region-scoped admin
+    those in their regions. A place has no department: a department-scoped admin manages
+    none of them and gets 403."""
+    scope = actor_scope()
+    if scope.departments:
+        abort(403)
+    if not scope.regions:
+        return None
+    # A place's country is one of the catalog's countries (its form): each lies in a region.
+    return country.in_(get_catalog().countries_in(scope.regions))
+
+
 def require_unscoped() -> None:
     """403 unless the signed-in admin has no scope: for what reaches every person (API
     tokens, the audit log, the xAPI export, tasks that touch everyone)."""

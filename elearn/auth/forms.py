@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
 from ..forms import BaseForm
 
@@ -48,3 +48,39 @@ class ActivateForm(BaseForm):
         render_kw={"autocomplete": "new-password"},
     )
     submit = SubmitField(_l("Set my password"))
+
+
+PIN_MESSAGE = _l("A PIN is 4 to 8 digits.")
+
+
+class KioskSignInForm(BaseForm):
+    """On a shared device nothing is remembered: no autofill, no saved logins."""
+
+    employee_id = StringField(
+        _l("Employee ID"),
+        validators=[DataRequired(message=_l("Enter your employee ID.")), Length(max=64)],
+        render_kw={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"},
+    )
+    pin = PasswordField(
+        _l("PIN"),
+        validators=[DataRequired(message=_l("Enter your PIN.")), Regexp(r"^[0-9]{4,8}$", message=PIN_MESSAGE)],
+        render_kw={"autocomplete": "off", "inputmode": "numeric"},
+    )
+    submit = SubmitField(_l("Sign in"))
+
+
+class ChoosePinForm(BaseForm):
+    pin = PasswordField(
+        _l("Your new PIN"),
+        validators=[DataRequired(message=_l("Choose a PIN.")), Regexp(r"^[0-9]{4,8}$", message=PIN_MESSAGE)],
+        render_kw={"autocomplete": "off", "inputmode": "numeric"},
+    )
+    confirm = PasswordField(
+        _l("Your new PIN again"),
+        validators=[
+            DataRequired(message=_l("Type the PIN again.")),
+            EqualTo("pin", message=_l("The two PINs are not the same.")),
+        ],
+        render_kw={"autocomplete": "off", "inputmode": "numeric"},
+    )
+    submit = SubmitField(_l("Save my PIN"))

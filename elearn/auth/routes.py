@@ -1,4 +1,4 @@
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, or_, select
@@ -6,10 +6,11 @@ from sqlalchemy import func, or_, select
 from .. import security_log
 from ..extensions import db
 from ..models import User
-from ..ratelimit import configured, limiter
+from ..ratelimit import configured, keyed_hash, limiter
 from ..web import is_safe_next
 from . import bp
 from .forms import LoginForm
+from .kiosk import current_kiosk
 from .passwords import verify_password
 from .signed_in import forget_learner_state
 
@@ -21,15 +22,25 @@ def find_user_for_login(login: str) -> User | None:
     )
 
 
+def within_account_limit(login: str) -> bool:
+    """Sign-in tries per account, wherever they come from (a shared site address or kiosk
+    lets a whole shift through; one account's tries stay limited)."""
+    return limiter.hit(current_app.config["ELEARN_LOGIN_LIMIT"], keyed_hash(f"account:{login.strip().lower()}"))
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(configured("ELEARN_LOGIN_LIMIT"), methods=["POST"])
+@limiter.limit(configured("ELEARN_LOGIN_ADDRESS_LIMIT"), methods=["POST"])
 def login():
+    if current_kiosk() is not None:  # a kiosk signs workers in with a PIN only
+        return redirect(url_for("auth.kiosk_sign_in"))
     form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if current_user.is_authenticated:
         return redirect(url_for("courses.my_training"))
     if form.validate_on_submit():
+        if not within_account_limit(form.login.data):
+            abort(429)
         user = find_user_for_login(form.login.data)
         # The password hash is checked on every path (unknown user, no password yet,
         # inactive account), so the time of the answer does not tell who exists.
@@ -49,12 +60,14 @@ def login():
 def logout():
     logout_user()
     forget_learner_state()  # nothing of this person stays in the cookie (shared computers)
+    if current_kiosk() is not None:
+        session.clear()  # the next worker finds nothing of this one
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
 
 
 @bp.route("/activate", methods=["GET", "POST"])
-@limiter.limit(configured("ELEARN_LOGIN_LIMIT"), methods=["POST"])
+@limiter.limit(configured("ELEARN_LOGIN_ADDRESS_LIMIT"), methods=["POST"])
 def activate():
     """An imported person sets a password with the one-time code an admin printed."""
     from .activation import redeem
@@ -63,6 +76,8 @@ def activate():
 
     form = ActivateForm()
     if form.validate_on_submit():
+        if not within_account_limit(form.employee_id.data):
+            abort(429)
         user = redeem(form.employee_id.data, form.code.data)
         if user is not None:
             user.password_hash = hash_password(form.password.data)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Model
 from ..models import UTCDateTime, utcnow
+from ..suppliers.models import SupplierSite
 
 #: the nine salient human-rights risks, plus "other"
 CATEGORIES = (
@@ -48,7 +49,10 @@ class Concern(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the supplier site whose course link the report was sent from (the site, never the person)
+    supplier_site_id: Mapped[int | None] = mapped_column(ForeignKey("supplier_sites.id", ondelete="SET NULL"))
 
+    supplier_site: Mapped[SupplierSite | None] = relationship()
     messages: Mapped[list[ConcernMessage]] = relationship(
         back_populates="concern", cascade="all, delete-orphan", order_by="ConcernMessage.id"
     )

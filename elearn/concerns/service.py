@@ -27,6 +27,7 @@ def file_concern(
     anonymous: bool,
     contact: str | None,
     language: str,
+    supplier_site_id: int | None = None,
 ) -> tuple[Concern, str]:
     """Store a new case; returns it and the receipt code to show once."""
     c = cipher()
@@ -42,6 +43,7 @@ def file_concern(
         body_enc=c.encrypt(description.strip()),
         site_enc=c.encrypt(site_text) if site_text else None,
         contact_enc=None if anonymous or not contact_text else c.encrypt(contact_text),
+        supplier_site_id=supplier_site_id,
     )
     db.session.add(concern)
     db.session.flush()

@@ -1,8 +1,9 @@
 """A quiz attempt between rendering and submitting.
 
 The rendered quiz carries a signed attempt token naming the questions and the option
-order shown; the answer key never leaves the server. Submitting checks the
-signature, then that every answer names a question and option that was shown.
+order shown, and whom it was issued to; the answer key never leaves the server.
+Submitting checks the signature and the owner, then that every answer names a
+question and option that was shown.
 """
 
 from __future__ import annotations
@@ -31,15 +32,24 @@ class IncompleteSubmission(Exception):
 @dataclass(frozen=True)
 class Attempt:
     nonce: str  #: stored as the attempt's unique token
-    assignment_id: int
+    #: whom the token was issued to: a learner's assignment cycle (its id), or an
+    #: anonymous visitor of a supplier site (a text key, see elearn/suppliers)
+    owner: int | str
     shown: list[dict]  #: [{"id": qid, "options": [oid, ...]}] in display order
     signed: str  #: goes into the form
     #: (requested locale, region) of the course view the quiz was shown in; None in
     #: tokens issued before it was recorded
     view_key: tuple[str, str] | None = None
 
+    @property
+    def assignment_id(self) -> int:
+        """The learner's assignment cycle the token was issued to."""
+        if not isinstance(self.owner, int):
+            raise ForgedSubmission("attempt token was not issued to an assignment")
+        return self.owner
 
-def issue_attempt(secret: str, view: CourseView, assignment_id: int) -> Attempt:
+
+def issue_attempt(secret: str, view: CourseView, owner: int | str) -> Attempt:
     rng = random.SystemRandom()
     questions = list(view.quiz.questions)
     if view.quiz.shuffle:
@@ -52,21 +62,19 @@ def issue_attempt(secret: str, view: CourseView, assignment_id: int) -> Attempt:
         shown.append({"id": q.id, "options": options})
     nonce = secrets.token_hex(16)
     view_key = (view.requested_locale, view.region)
-    signed = URLSafeSerializer(secret, salt=_SALT).dumps(
-        {"n": nonce, "a": assignment_id, "q": shown, "v": list(view_key)}
-    )
-    return Attempt(nonce, assignment_id, shown, signed, view_key)
+    signed = URLSafeSerializer(secret, salt=_SALT).dumps({"n": nonce, "a": owner, "q": shown, "v": list(view_key)})
+    return Attempt(nonce, owner, shown, signed, view_key)
 
 
-def read_attempt(secret: str, signed: str, assignment_id: int | None = None) -> Attempt:
-    """The signed attempt; with assignment_id, also that it belongs to that cycle (without,
-    the database checks it when storing: see completion.record_attempt)."""
+def read_attempt(secret: str, signed: str, owner: int | str | None = None) -> Attempt:
+    """The signed attempt; with owner, also that it was issued to them (without, the
+    database checks the assignment when storing: see completion.record_attempt)."""
     try:
         data = URLSafeSerializer(secret, salt=_SALT).loads(signed or "")
     except BadSignature as exc:
         raise ForgedSubmission("bad attempt token") from exc
-    if assignment_id is not None and data.get("a") != assignment_id:
-        raise ForgedSubmission("attempt token belongs to another assignment")
+    if owner is not None and (data.get("a") != owner or type(data.get("a")) is not type(owner)):
+        raise ForgedSubmission("attempt token belongs to someone else")
     view_key = tuple(data["v"]) if isinstance(data.get("v"), list) and len(data["v"]) == 2 else None
     return Attempt(data["n"], data["a"], data["q"], signed, view_key)
 

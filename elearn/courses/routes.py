@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from functools import partial, wraps
 
-from flask import abort, current_app, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import abort, current_app, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -20,7 +19,8 @@ from ..training.learner_status import status_expression
 from ..training.scoring import score_quiz
 from ..web import current_locale, get_catalog
 from . import bp
-from .quizflow import ForgedSubmission, IncompleteSubmission, issue_attempt, read_answers, read_attempt
+from .pages import GradedQuiz, after_acknowledging, graded_quiz, learner_links, module_page_context
+from .quizflow import issue_attempt
 
 
 def learner_course_view(view_function=None, *, saved_state: bool | None = None):
@@ -82,6 +82,7 @@ def course_page(course: Course, state: LearnerCourse, view: CourseView):
         done=state.acknowledged,
         status=status,
         completion=completion_for(assignment.id),
+        links=learner_links(course.id),
     )
 
 
@@ -90,11 +91,8 @@ def course_page(course: Course, state: LearnerCourse, view: CourseView):
 def module_page(course: Course, state: LearnerCourse, view: CourseView, module_id: str):
     """The most visited page: one query, and a rendered shell reused across learners
     who see the same module in the same language and region (see pagecache)."""
-    module = view.module(module_id)
-    if module is None:
-        abort(404)
     acknowledged = module_id in state.acknowledged
-    previous, following = view.neighbours(module_id)
+    context = module_page_context(view, module_id, acknowledged, learner_links(course.id))
     key = (
         "module",
         course.id,
@@ -106,16 +104,7 @@ def module_page(course: Course, state: LearnerCourse, view: CourseView, module_i
         current_locale(),
         user_key(),
     )
-    return render_shell(
-        key,
-        "courses/module.html",
-        view=view,
-        module=module,
-        previous=previous,
-        following=following,
-        acknowledged=acknowledged,
-        position=view.modules.index(module) + 1,
-    )
+    return render_shell(key, "courses/module.html", **context)
 
 
 @bp.post("/courses/<course_id>/modules/<module_id>/acknowledge")
@@ -126,17 +115,16 @@ def acknowledge(course: Course, state: LearnerCourse, view: CourseView, module_i
     acknowledge_module(state.cycle, state.user.id, view, module_id)
     db.session.commit()
     forget_learner_state(course.id)
-    _, following = view.neighbours(module_id)
-    if following is not None:
-        return redirect(url_for(".module_page", course_id=course.id, module_id=following.id))
-    return redirect(url_for(".course_page", course_id=course.id))
+    return redirect(after_acknowledging(view, module_id, learner_links(course.id)))
 
 
 @bp.get("/courses/<course_id>/quiz")
 @learner_course_view
 def quiz(course: Course, state: LearnerCourse, view: CourseView):
     attempt = issue_attempt(current_app.config["SECRET_KEY"], view, state.cycle)
-    return render_template("courses/quiz.html", view=view, attempt=attempt, chosen={}, error=None)
+    return render_template(
+        "courses/quiz.html", view=view, attempt=attempt, chosen={}, error=None, links=learner_links(course.id)
+    )
 
 
 @bp.post("/courses/<course_id>/quiz")
@@ -146,28 +134,13 @@ def submit_quiz(course: Course, state: LearnerCourse, view: CourseView):
     view the questions were shown in. The state saved in the session will do: the one
     INSERT stores the attempt only if the database finds the person active and the cycle
     theirs and current (completion.record_attempt)."""
-    try:
-        attempt = read_attempt(current_app.config["SECRET_KEY"], request.form.get("attempt", ""), state.cycle)
-        if attempt.view_key is not None:
-            view = course.view(*attempt.view_key)
-        answers = read_answers(request.form, attempt, view)
-    except ForgedSubmission:
-        abort(400)
-    except IncompleteSubmission as missing:
-        return render_template(
-            "courses/quiz.html",
-            view=view,
-            attempt=attempt,
-            chosen=missing.answers,
-            error=_("Please answer every question before you submit."),
-        ), 400
-    result = score_quiz(
-        course.answer_key,
-        [q["id"] for q in attempt.shown],
-        {k: frozenset(v) for k, v in answers.items()},
-        course.pass_mark,
+    graded = graded_quiz(course, view, state.cycle, learner_links(course.id))
+    if not isinstance(graded, GradedQuiz):
+        return graded  # the quiz again: something is unanswered
+    attempt = graded.attempt
+    stored = record_attempt(
+        state.user.id, attempt.assignment_id, graded.view, attempt.nonce, attempt.shown, graded.answers, graded.result
     )
-    stored = record_attempt(state.user.id, attempt.assignment_id, view, attempt.nonce, attempt.shown, answers, result)
     if stored is None:  # what the saved state said no longer holds
         forget_learner_state(course.id)
         if not account_active(state.user.id):
@@ -203,6 +176,7 @@ def attempt_result(course: Course, state: LearnerCourse, view: CourseView, attem
         result=result,
         remaining=remaining,
         completion=completion_for(attempt.assignment_id),
+        links=learner_links(course.id),
     )
 
 

@@ -6,12 +6,11 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from elearn.extensions import db
 from elearn.i18n import LOCALES, bcp47, direction
-from elearn.models import Assignment, Completion, ModuleProgress, utcnow
 
 from ..conftest import PASSWORD
 from .conftest import axe_violations, screenshot, sign_in
+from .pages import LEARNER_PAGES, VISITOR_PAGES, complete_demo_course, page_path
 
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
 PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sd]|%%")
@@ -48,45 +47,15 @@ def interface_text(page) -> str:
         return clone.innerText; }""")
 
 
-def completed(app, user_id):
-    with app.app_context():
-        assignment = db.session.query(Assignment).filter_by(user_id=user_id).one()
-        for module_id in ("basics", "signs", "risks"):
-            db.session.add(ModuleProgress(assignment_id=assignment.id, module_id=module_id, locale="en"))
-        db.session.add(
-            Completion(
-                assignment_id=assignment.id,
-                user_id=user_id,
-                course_id="demo_course",
-                course_version="1.0.0",
-                locale="en",
-                region="arab_states",
-                score=100,
-                completed_at=utcnow(),
-                expires_at=None,
-                certificate_code="ABCD-EFGH-IJKL-MNOP",
-            )
-        )
-        db.session.commit()
-
-
 @pytest.mark.parametrize("locale", sorted(LOCALES))
 def test_every_page_type_in_locale(app, live_server, browser, make_user, locale):
     uid = make_user(employee_id=f"user-{locale}", country="AE", hr_locale=locale)
-    completed(app, uid)
+    ids = complete_demo_course(app, uid)
     context = browser.new_context(bypass_csp=True)
     page = context.new_page()
     sign_in(page, live_server, f"user-{locale}", PASSWORD)
-    pages = {
-        "training": "/training",
-        "course": "/courses/demo_course",
-        "module": "/courses/demo_course/modules/risks",
-        "quiz": "/courses/demo_course/quiz",
-        "certificate": "/courses/demo_course/certificate",
-        "concerns": "/concerns?country=US",
-        "concern-form": "/concerns/report",
-        "verify": "/verify/ABCD-EFGH-IJKL-MNOP",
-    }
+    pages = {kind: page_path(template, ids) for kind, template in LEARNER_PAGES.items()}
+    pages.update({kind: page_path(VISITOR_PAGES[kind], ids) for kind in ("concerns", "concern-form", "verify")})
     english = english_ui_strings(locale) if locale != "en" else []
     problems = {}
     for kind, path in pages.items():
