@@ -43,15 +43,16 @@ run: $(STAMP) translations $(ELEARN_INSTANCE_DIR)/secret_key $(ELEARN_INSTANCE_D
 # Debian's chromium and the Noto fonts (Devanagari, Arabic, CJK) for browser tests;
 # gettext's msgfmt for the catalog completeness check.
 system-deps:
-	@if [ ! -x /usr/bin/chromium ] || ! command -v msgfmt > /dev/null \
+	@if [ ! -x /usr/bin/chromium ] || ! command -v msgfmt > /dev/null || ! command -v xmlsec1 > /dev/null \
 	    || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK" \
 	    || ! fc-list 2>/dev/null | grep -qi "Noto Sans Devanagari"; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    chromium fonts-noto-core fonts-noto-cjk gettext > /dev/null; \
+	    chromium fonts-noto-core fonts-noto-cjk gettext xmlsec1 > /dev/null; \
 	fi
 
 node-deps: package-lock.json
-	@[ -f node_modules/axe-core/axe.min.js ] && [ -f node_modules/vnu-jar/build/dist/vnu.jar ] || npm ci --no-audit --no-fund --silent
+	@[ -f node_modules/axe-core/axe.min.js ] && [ -f node_modules/vnu-jar/build/dist/vnu.jar ] \
+		&& [ -f node_modules/oidc-provider/package.json ] || npm ci --no-audit --no-fund --silent
 
 # Lint and type checks (configured in pyproject.toml); `make test` runs them first.
 lint: $(STAMP)

@@ -228,8 +228,8 @@ def measure(setup: dict, app_port: int, bare_port: int) -> dict:
         # (this machine's neighbours make single runs vary by +-20 %).
         runs: dict[str, list[dict]] = {key: [] for key in ("module_page", "bare_page", "quiz_submit", "bare_insert")}
         for _ in range(ROUNDS):
-            # The learner's browser keeps the cookie the last page set (the state saved in
-            # the session is read again after ELEARN_STATE_RECHECK_SECONDS).
+            # The learner's browser keeps the cookie the last page set (it holds the state
+            # a quiz submission may use, saved again after ELEARN_STATE_RECHECK_SECONDS).
             cookie = browser_cookie(app + setup["module_path"], cookie)
             runs["module_page"].append(wrk(app + setup["module_path"], c, ["-H", f"Cookie: {cookie}"]))
             runs["bare_page"].append(wrk(bare + "/bare", c, []))

@@ -57,12 +57,14 @@ def create_app(config: dict | None = None) -> Flask:
     from .auth import bp as auth_bp
     from .concerns import bp as concerns_bp
     from .courses import bp as courses_bp
+    from .scim import bp as scim_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(courses_bp)
     app.register_blueprint(concerns_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(scim_bp)
 
     from . import reminders  # noqa: F401 - its model is part of the schema
     from .cli import register_cli

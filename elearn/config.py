@@ -62,6 +62,45 @@ class Config:
         self.ELEARN_REMIND_DAYS_BEFORE = int(env.get("ELEARN_REMIND_DAYS_BEFORE") or 7)
         self.ELEARN_CONCERN_RETENTION_DAYS = int(env.get("ELEARN_CONCERN_RETENTION_DAYS") or 365)
         self.SENTRY_DSN = env.get("SENTRY_DSN") or ""
+        # single sign-on through OpenID Connect (elearn/auth/oidc.py): off unless issuer and client id are set
+        self.ELEARN_OIDC_ISSUER = env.get("ELEARN_OIDC_ISSUER") or ""
+        self.ELEARN_OIDC_CLIENT_ID = env.get("ELEARN_OIDC_CLIENT_ID") or ""
+        self.ELEARN_OIDC_CLIENT_SECRET = env.get("ELEARN_OIDC_CLIENT_SECRET") or ""
+        self.ELEARN_OIDC_SCOPES = env.get("ELEARN_OIDC_SCOPES") or "openid profile email"
+        self.ELEARN_OIDC_PROVIDER_NAME = env.get("ELEARN_OIDC_PROVIDER_NAME") or ""
+        #: the ID token claim that holds the HR employee ID, which links a first sign-in
+        self.ELEARN_OIDC_EMPLOYEE_ID_CLAIM = env.get("ELEARN_OIDC_EMPLOYEE_ID_CLAIM") or "employee_id"
+        self.ELEARN_OIDC_LINK_BY_VERIFIED_EMAIL = _bool("ELEARN_OIDC_LINK_BY_VERIFIED_EMAIL")
+        #: create unknown people at their first sign-in (just in time)
+        self.ELEARN_OIDC_JIT = _bool("ELEARN_OIDC_JIT")
+        #: empty: no role comes from the provider's groups
+        self.ELEARN_OIDC_GROUPS_CLAIM = env.get("ELEARN_OIDC_GROUPS_CLAIM") or ""
+        # single sign-on through SAML 2.0 (elearn/auth/saml.py): off unless the IdP's metadata is given
+        self.ELEARN_SAML_IDP_METADATA_URL = env.get("ELEARN_SAML_IDP_METADATA_URL") or ""
+        self.ELEARN_SAML_IDP_METADATA_FILE = env.get("ELEARN_SAML_IDP_METADATA_FILE") or ""
+        #: empty: the base URL + /saml/metadata
+        self.ELEARN_SAML_SP_ENTITY_ID = env.get("ELEARN_SAML_SP_ENTITY_ID") or ""
+        #: optional: a key and certificate (PEM files) to sign the AuthnRequests with
+        self.ELEARN_SAML_SP_KEY_FILE = env.get("ELEARN_SAML_SP_KEY_FILE") or ""
+        self.ELEARN_SAML_SP_CERT_FILE = env.get("ELEARN_SAML_SP_CERT_FILE") or ""
+        self.ELEARN_SAML_PROVIDER_NAME = env.get("ELEARN_SAML_PROVIDER_NAME") or ""
+        #: the assertion's attribute names (Entra ID and Okta use URIs or names an admin chose)
+        self.ELEARN_SAML_EMPLOYEE_ID_ATTRIBUTE = env.get("ELEARN_SAML_EMPLOYEE_ID_ATTRIBUTE") or "employeeNumber"
+        self.ELEARN_SAML_EMAIL_ATTRIBUTE = env.get("ELEARN_SAML_EMAIL_ATTRIBUTE") or "email"
+        self.ELEARN_SAML_NAME_ATTRIBUTE = env.get("ELEARN_SAML_NAME_ATTRIBUTE") or "displayName"
+        self.ELEARN_SAML_DEPARTMENT_ATTRIBUTE = env.get("ELEARN_SAML_DEPARTMENT_ATTRIBUTE") or "department"
+        self.ELEARN_SAML_COUNTRY_ATTRIBUTE = env.get("ELEARN_SAML_COUNTRY_ATTRIBUTE") or "country"
+        self.ELEARN_SAML_LOCALE_ATTRIBUTE = env.get("ELEARN_SAML_LOCALE_ATTRIBUTE") or "locale"
+        #: empty: no role comes from the IdP's groups
+        self.ELEARN_SAML_GROUPS_ATTRIBUTE = env.get("ELEARN_SAML_GROUPS_ATTRIBUTE") or ""
+        self.ELEARN_SAML_LINK_BY_EMAIL = _bool("ELEARN_SAML_LINK_BY_EMAIL")
+        self.ELEARN_SAML_JIT = _bool("ELEARN_SAML_JIT")
+        self.ELEARN_SAML_CLOCK_SKEW_SECONDS = int(env.get("ELEARN_SAML_CLOCK_SKEW_SECONDS") or 60)
+        #: "all": anyone may sign in with a password; "without_sso": not people with a provider
+        #: identity (admins still may, with a second factor: the break-glass path)
+        self.ELEARN_LOCAL_PASSWORDS = (env.get("ELEARN_LOCAL_PASSWORDS") or "all").strip().lower()
+        #: "admins": password sign-ins of admins and case handlers need a TOTP code; "off"
+        self.ELEARN_REQUIRE_SECOND_FACTOR = (env.get("ELEARN_REQUIRE_SECOND_FACTOR") or "admins").strip().lower()
 
 
 def _database_url(url: str) -> str:

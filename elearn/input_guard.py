@@ -5,8 +5,11 @@ the visitor's language."""
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_babel import gettext as _
+from werkzeug.exceptions import BadRequest
+
+from . import json_errors
 
 NUL = "\x00"
 
@@ -36,6 +39,9 @@ def refuse_nul():
         message = _(
             "The text you sent contains a character that cannot be stored (a NUL byte). Remove it and try again."
         )
+        json_error = json_errors.handler_for(current_app, request.path)
+        if json_error is not None:  # an API path: its own JSON error
+            return json_error(BadRequest(message))
         return render_template("error.html", code=400, message=message), 400
     return None
 

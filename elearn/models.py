@@ -105,6 +105,10 @@ class User(PersonFacts, UserMixin, Model):
     #: None until the person sets a password (imported users activate with a code)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: the identity provider's own id for the person (SCIM externalId)
+    external_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    #: set when provisioning deletes the person (inactive too); training records stay for reports
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

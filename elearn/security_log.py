@@ -116,8 +116,10 @@ def sign_in_failed(user, password_ok: bool) -> None:
         reason = "no_password"  # not activated yet
     elif not password_ok:
         reason = "bad_password"
-    else:
+    elif not user.active:
         reason = "inactive"
+    else:
+        reason = "local_password_off"  # ELEARN_LOCAL_PASSWORDS=without_sso
     event("auth.sign_in_failed", reason=reason, known_account=True, user_id=user.id)
 
 

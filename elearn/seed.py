@@ -7,9 +7,10 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from .auth.models import SecondFactor
 from .auth.passwords import hash_password
 from .extensions import db
-from .models import User
+from .models import User, utcnow
 from .training.assignments import apply_audience_rules
 
 #: employee_id, name, display name (own script), department, country, HR locale, tz, roles
@@ -22,6 +23,9 @@ DEMO_USERS = (
     ("demo-case-handler", "Casey Handler", None, "Ethics", "GB", "en", "Europe/London", "case_handler"),
 )
 DEMO_PASSWORD = "demo-password-2026"
+#: the demo admin's and case handler's TOTP key (second factors are required for them by
+#: default): published here, so it protects nothing; add it to an authenticator app
+DEMO_TOTP_SECRET = "DEMOKEYDEMOKEYDEMOKEYDEMOKEYDEMO"
 
 
 def seed_demo() -> list[User]:
@@ -40,9 +44,17 @@ def seed_demo() -> list[User]:
         db.session.flush()
         if user.has_role("learner"):
             apply_audience_rules(user, catalog, current_app.config["ELEARN_DEFAULT_DUE_DAYS"])
+        if user.has_role("admin") or user.has_role("case_handler"):
+            _enrol_demo_factor(user)
         users.append(user)
     db.session.commit()
     return users
+
+
+def _enrol_demo_factor(user: User) -> None:
+    factor = db.session.get(SecondFactor, user.id)
+    if factor is None:
+        db.session.add(SecondFactor(user_id=user.id, secret=DEMO_TOTP_SECRET, confirmed_at=utcnow()))
 
 
 @click.command("seed-demo")
@@ -53,3 +65,7 @@ def seed_demo_command():
     click.echo(f"Demo users (password for all: {DEMO_PASSWORD}):")
     for user in users:
         click.echo(f"  {user.employee_id:20} {user.name:18} {user.country} {user.hr_locale:3} {user.roles}")
+    click.echo(
+        f"demo-admin and demo-case-handler also need a code from an authenticator app with the key {DEMO_TOTP_SECRET}"
+        f" (or: python -c \"import pyotp; print(pyotp.TOTP('{DEMO_TOTP_SECRET}').now())\")."
+    )

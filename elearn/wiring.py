@@ -10,9 +10,10 @@ from flask_compress import Compress
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.exceptions import SecurityError
+from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.routing import IntegerConverter
 
+from . import json_errors
 from .extensions import babel, csrf, db, login_manager, migrate
 from .i18n import LOCALE_COOKIE, LOCALES, bcp47, direction, supported
 from .security_log import request_id
@@ -160,6 +161,7 @@ def init_app(app: Flask) -> None:
 
     for code in (400, 403, 404, 405, 429, 500):
         app.register_error_handler(code, _error_page)
+    app.register_error_handler(HTTPException, _json_error_or_default)
     app.register_blueprint(site)
     from . import suppliers
 
@@ -167,6 +169,9 @@ def init_app(app: Flask) -> None:
 
 
 def _error_page(error):
+    json_error = json_errors.handler_for(current_app, request.path)
+    if json_error is not None:  # an API path (json_errors.py)
+        return json_error(error)
     code = getattr(error, "code", 500) or 500
     if isinstance(error, SecurityError):
         # A Host outside TRUSTED_HOSTS: no URL can be built for it, so no page either.
@@ -174,6 +179,12 @@ def _error_page(error):
     # A reference the visitor can quote: the id of the log line of this error.
     reference = request_id() if code >= 500 else None
     return render_template("error.html", code=code, reference=reference), code
+
+
+def _json_error_or_default(error: HTTPException):
+    """Statuses without an error page (401, 413...): JSON on API paths, Werkzeug's own elsewhere."""
+    json_error = json_errors.handler_for(current_app, request.path)
+    return error if json_error is None else json_error(error)
 
 
 @site.get("/")

@@ -61,6 +61,8 @@ def make_app(database_url: str, instance_path: Path, content_dir: Path = FIXTURE
             "SQLALCHEMY_DATABASE_URI": database_url,
             "ELEARN_CONTENT_DIR": str(content_dir),
             "SERVER_NAME": None,
+            # the fixtures' admins sign in with a password alone; test_second_factor.py turns it on
+            "ELEARN_REQUIRE_SECOND_FACTOR": "off",
             **extra,
         }
     )

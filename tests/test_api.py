@@ -22,7 +22,9 @@ def admin(app, make_user):
 
 def new_token(admin, name="HRIS"):
     page = admin.get("/admin/api-tokens").get_data(as_text=True)
-    html = admin.post("/admin/api-tokens", data={"csrf_token": csrf_token(page), "name": name}).get_data(as_text=True)
+    html = admin.post(
+        "/admin/api-tokens", data={"csrf_token": csrf_token(page), "name": name, "scopes": "hr_read"}
+    ).get_data(as_text=True)
     return re.search(r'id="new-token">([^<]+)<', html).group(1)
 
 
@@ -77,7 +79,7 @@ def test_completions_with_cursor_pagination(app, admin, make_user):
 def test_bad_parameters_get_400_json(app, admin, query):
     token = new_token(admin)
     response = app.test_client().get(f"/api/v1/completions?{query}", headers={"Authorization": f"Bearer {token}"})
-    assert response.status_code == 400 and response.get_json()["error"] == "bad_request"
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == "bad_request"
 
 
 def test_user_status_uses_the_status_rule(app, admin, make_user):

@@ -40,6 +40,7 @@ from .conftest import PASSWORD, Auth, make_app, wipe
 from .db_diff import Change, difference, snapshot
 from .fuzz_checks import (
     acknowledge_every_module,
+    audit_entry,
     check_acknowledge,
     check_activation,
     check_activation_codes,
@@ -95,6 +96,22 @@ class Form:
     setup: Callable | None = None  #: per example, before the snapshot: more context
     prepare: Callable | None = None  #: once per test
     examples: int = 60
+
+
+def check_sso_group_role(c: Change):
+    """A group role is added (with its audit entry) only for a valid group and role, and a
+    privileged role only with the tick."""
+    c.only("sso_group_roles", "audit_log")
+    if not c.diff:
+        return
+    row = c.one_added("sso_group_roles")
+    assert row["group_name"] == (c.first("group_name") or "").strip() and row["role"] in (
+        "learner",
+        "admin",
+        "case_handler",
+    )
+    assert row["role"] == "learner" or c.first("confirm_privileged")
+    assert audit_entry(c, "sso_group_role.add")["after"] == {"group": row["group_name"], "role": row["role"]}
 
 
 FORMS = {
@@ -170,7 +187,11 @@ FORMS = {
             "due": st.one_of(DATES, st.sampled_from(["2030-02-30", "2030-1-5", "99999-01-01", "0001-01-01"])),
         },
     ),
-    "admin.api_tokens": Form("admin", check_new_token),
+    "admin.api_tokens": Form(
+        "admin",
+        check_new_token,
+        likely=lambda w: {"scopes": st.lists(st.sampled_from(["hr_read", "scim", "admin"]), max_size=3)},
+    ),
     "admin.revoke_api_token": Form(
         "admin", check_revoke, page="admin.api_tokens", path=("token_id",), examples=30, setup=fresh_api_token
     ),
@@ -194,6 +215,7 @@ FORMS = {
             "manager_email": EMAILS,
             "timezone": st.sampled_from(
                 ["", "Asia/Dubai", "UTC", "Asia/Kolkata", "America/Argentina/Buenos_Aires", "Europe/", "zone.tab"]
+                + ["\U0001f600" * 64]  # 256 bytes: longer than a file name may be (was a 500)
             ),
             "scope_departments": st.lists(
                 st.one_of(st.sampled_from(["Construction", "Sourcing"]), TEXT), max_size=4
@@ -201,6 +223,15 @@ FORMS = {
         },
     ),
     "admin.import_users": Form("admin", check_import, examples=120),
+    "admin.sso_roles": Form(
+        "admin",
+        check_sso_group_role,
+        likely=lambda w: {
+            "group_name": st.sampled_from(["Training admins", " Compliance ", "a" * 256]),
+            "role": st.sampled_from(["learner", "admin", "case_handler", "owner"]),
+            "confirm_privileged": st.sampled_from(["y", ""]),
+        },
+    ),
     "admin.kiosks": Form(
         "admin",
         check_kiosk,
@@ -243,6 +274,8 @@ FORMS = {
     "suppliers.completion": Form(
         "anon", check_nothing, setup=open_supplier_site, prepare=pass_supplier_quiz, examples=30
     ),
+    # a guessed code never confirms the factor: every answer is a refusal that writes nothing
+    "auth.second_factor_enrol": Form("admin", check_nothing, examples=30),
 }
 #: POST rules not fuzzed here: endpoint -> why
 EXCLUDED: dict[str, str] = {
@@ -251,8 +284,16 @@ EXCLUDED: dict[str, str] = {
     "auth.choose_pin": "answers only a kiosk session; tests/test_kiosks.py",
     "admin.new_kiosk_enrolment": "a button without fields; tests/test_kiosks.py",
     "admin.revoke_kiosk": "a button without fields; tests/test_kiosks.py",
+    "admin.delete_sso_role": "a button without fields; tests/test_oidc.py",
+    "auth.saml_acs": "the IdP's signed answer, no form of ours; tests/test_saml.py (unsigned, tampered, garbage)",
+    "admin.confirm_full_feed": "its form exists only on a full-feed preview; tests/test_full_feed.py",
     "admin.unlock_kiosk_pin": "a button without fields; tests/test_kiosks.py",
+    "auth.second_factor_sign_in": "needs a half-done password sign-in; tests/test_second_factor.py (hostile codes)",
+    "admin.reset_second_factor": "a button without fields; tests/test_second_factor.py",
+    "scim.create_user": "JSON with a token, no form: tests/test_scim.py (hostile input) and schemathesis",
+    "scim.search_users": "JSON with a token, no form: tests/test_scim.py (hostile input) and schemathesis",
 }
+
 
 # --- the tests ------------------------------------------------------------------------------
 

@@ -56,8 +56,13 @@ def test_report_xlsx_neutralises_every_payload(app, boss):
 def test_audit_csv_neutralises_targets_such_as_token_and_file_names(app, boss):
     page = csrf_token(boss.get("/admin/api-tokens").get_data(as_text=True))
     for payload in PAYLOADS:
-        assert boss.post("/admin/api-tokens", data={"csrf_token": page, "name": "x" + payload}).status_code == 200
-        boss.post("/admin/api-tokens", data={"csrf_token": page, "name": payload})
+        assert (
+            boss.post(
+                "/admin/api-tokens", data={"csrf_token": page, "name": "x" + payload, "scopes": "hr_read"}
+            ).status_code
+            == 200
+        )
+        boss.post("/admin/api-tokens", data={"csrf_token": page, "name": payload, "scopes": "hr_read"})
     upload = csrf_token(boss.get("/admin/users/import").get_data(as_text=True))
     boss.post(
         "/admin/users/import",

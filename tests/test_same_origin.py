@@ -174,7 +174,9 @@ def test_api_with_token_is_not_subject_to_the_origin_check(app, make_user):
     _login_as(admin, "boss")
     page = admin.get("/admin/api-tokens").get_data(as_text=True)
     html = admin.post(
-        "/admin/api-tokens", headers=SAME_ORIGIN, data={"csrf_token": csrf_token(page), "name": "HRIS"}
+        "/admin/api-tokens",
+        headers=SAME_ORIGIN,
+        data={"csrf_token": csrf_token(page), "name": "HRIS", "scopes": "hr_read"},
     ).get_data(as_text=True)
     token = html.split('id="new-token">', 1)[1].split("<", 1)[0]
     hris = HttpsClient(app)  # no cookies, no browser headers

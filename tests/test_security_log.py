@@ -79,7 +79,9 @@ def test_audit_records_and_api_token_use_are_logged_without_values_or_tokens(app
     admin = app.test_client()
     Auth(admin).login("boss")
     page = admin.get("/admin/api-tokens").get_data(as_text=True)
-    html = admin.post("/admin/api-tokens", data={"csrf_token": csrf_token(page), "name": "HRIS"}).get_data(as_text=True)
+    html = admin.post(
+        "/admin/api-tokens", data={"csrf_token": csrf_token(page), "name": "HRIS", "scopes": "hr_read"}
+    ).get_data(as_text=True)
     token = re.search(r'id="new-token">([^<]+)<', html).group(1)
     with app.app_context():
         token_id = db.session.scalar(select(ApiToken.id))
@@ -91,7 +93,7 @@ def test_audit_records_and_api_token_use_are_logged_without_values_or_tokens(app
 
     [created] = [e for e in events("audit") if e["action"] == "api_token.create"]
     assert_envelope(created)
-    assert created["actor"] == admin_id and created["target"] == "HRIS" and created["fields"] == ["id"]
+    assert created["actor"] == admin_id and created["target"] == "HRIS" and created["fields"] == ["id", "scopes"]
     [use] = events("api.token_used")
     assert_envelope(use, used.headers["X-Request-Id"])
     assert use["token_id"] == token_id and use["endpoint"] == "api.completions"

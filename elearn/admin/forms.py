@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, DateField, HiddenField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -90,13 +90,25 @@ class UserForm(BaseForm):
         if field.data:
             try:
                 ZoneInfo(field.data)
-            except (ZoneInfoNotFoundError, ValueError) as error:
+            # OSError: a name longer than the file system allows (tzdata reads a file by name)
+            except (ZoneInfoNotFoundError, ValueError, OSError) as error:
                 raise ValidationError(_l("Unknown time zone. Use a name such as Europe/Paris.")) from error
 
 
 class ImportForm(BaseForm):
     file = FileField(_l("CSV file"), validators=[FileRequired(message=_l("Choose a CSV file."))])
     valid_only = BooleanField(_l("Import the valid rows even if some rows have errors"))
+    full_feed = BooleanField(_l("This file lists everyone: deactivate the people who are not in it"))
+
+
+class FullFeedConfirmForm(BaseForm):
+    """Confirms one full-feed preview (admin/full_feed.py), kept on the server."""
+
+    preview = HiddenField(validators=[DataRequired()])
+
+    def preview_id(self) -> int | None:
+        value = (self.preview.data or "").strip()
+        return int(value) if value.isascii() and value.isdigit() and len(value) < 12 else None
 
 
 class AssignForm(BaseForm):

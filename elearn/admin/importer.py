@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -22,6 +22,8 @@ from ..models import ROLES, User
 from ..training.assignments import apply_audience_rules_to_many
 
 COLUMNS = ("employee_id", "name", "email", "department", "country", "locale", "roles", "manager_email")
+#: errors of the whole file (read_rows): no row can be imported, valid rows only or not
+FILE_ERRORS = frozenset({"unreadable", "empty_file", "bad_header"})
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 _EMPLOYEE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
@@ -110,7 +112,10 @@ def validate(
                 grantor,
                 (existing_people or {}).get(employee_id),
                 Person.of(
-                    _roles(values["roles"]), values["country"].upper(), values["department"] or None, catalog.region_for
+                    roles_of(values["roles"]),
+                    values["country"].upper(),
+                    values["department"] or None,
+                    catalog.region_for,
                 ),
             )
             if why is not None:
@@ -129,8 +134,8 @@ def validate(
                 values["email"] or None,
                 values["department"] or None,
                 values["country"].upper(),
-                _locale(values["locale"]),
-                _roles(values["roles"]),
+                locale_of(values["locale"]),
+                roles_of(values["roles"]),
                 values["manager_email"] or None,
             )
         )
@@ -138,32 +143,39 @@ def validate(
 
 
 def _check_row(index: int, v: dict[str, str], catalog: Catalog) -> list[RowError]:
+    return [RowError(index, code, value) for code, value in field_errors(v, catalog)]
+
+
+def field_errors(v: Mapping[str, str], catalog: Catalog) -> list[tuple[str, str]]:
+    """The one check of a person's fields, whatever sends them (this import, SCIM):
+    (error code, the value at fault) for each problem. `v` has every key of COLUMNS,
+    stripped strings, "" for none."""
     if any("\x00" in value for value in v.values()):
-        return [RowError(index, "nul_byte")]  # nothing else is worth saying about the row
+        return [("nul_byte", "")]  # nothing else is worth saying about the row
     errors = []
     if not _EMPLOYEE_ID.match(v["employee_id"]):
-        errors.append(RowError(index, "bad_employee_id", v["employee_id"]))
+        errors.append(("bad_employee_id", v["employee_id"]))
     if not v["name"] or len(v["name"]) > 200:
-        errors.append(RowError(index, "bad_name", v["name"][:50]))
+        errors.append(("bad_name", v["name"][:50]))
     for key in ("email", "manager_email"):
         if v[key] and (len(v[key]) > 254 or not _EMAIL.match(v[key])):
-            errors.append(RowError(index, f"bad_{key}", v[key]))
+            errors.append((f"bad_{key}", v[key]))
     if v["country"].upper() not in catalog.regions:
-        errors.append(RowError(index, "bad_country", v["country"]))
-    if v["locale"] and _locale(v["locale"]) is None:
-        errors.append(RowError(index, "bad_locale", v["locale"]))
-    if any(role not in ROLES for role in _roles(v["roles"]).split()):
-        errors.append(RowError(index, "bad_roles", v["roles"]))
+        errors.append(("bad_country", v["country"]))
+    if v["locale"] and locale_of(v["locale"]) is None:
+        errors.append(("bad_locale", v["locale"]))
+    if any(role not in ROLES for role in roles_of(v["roles"]).split()):
+        errors.append(("bad_roles", v["roles"]))
     if len(v["department"]) > 120:
-        errors.append(RowError(index, "bad_department", v["department"][:50]))
+        errors.append(("bad_department", v["department"][:50]))
     return errors
 
 
-def _locale(value: str) -> str | None:
+def locale_of(value: str) -> str | None:
     return supported(value) or (closest_locale(value) if value else None)
 
 
-def _roles(value: str) -> str:
+def roles_of(value: str) -> str:
     roles = [r for r in re.split(r"[\s;|]+", value.strip().lower()) if r]
     return " ".join(dict.fromkeys(roles or ["learner"]))
 
@@ -178,18 +190,24 @@ def run_import(
 ) -> ImportResult:
     """grantor: the scope of the admin importing (UNSCOPED: an unscoped admin or the
     operator's command line); a row they may not write is a row error (auth/grants.py)."""
-    rows, errors = read_rows(text)
+    valid, errors = check_file(text, catalog, grantor)
     result = ImportResult(errors=errors)
-    if errors:
-        return result
-    emails = dict(db.session.execute(select(User.email, User.employee_id).where(User.email.is_not(None))).all())
-    people = None if grantor.unscoped else _people(rows, catalog)
-    valid, result.errors = validate(rows, catalog, {e.lower(): i for e, i in emails.items() if e}, grantor, people)
-    if result.errors and not valid_only:
+    unreadable = any(error.code in FILE_ERRORS for error in errors)
+    if errors and (unreadable or not valid_only):
         return result  # a file with any bad row changes nothing
     _apply(valid, catalog, due_days, result, progress)
     result.applied = True
     return result
+
+
+def check_file(text: str, catalog: Catalog, grantor: Scope = UNSCOPED) -> tuple[list[UserRow], list[RowError]]:
+    """Every row checked, nothing written: the valid rows and the errors."""
+    rows, errors = read_rows(text)
+    if errors:
+        return [], errors
+    emails = dict(db.session.execute(select(User.email, User.employee_id).where(User.email.is_not(None))).all())
+    people = None if grantor.unscoped else _people(rows, catalog)
+    return validate(rows, catalog, {e.lower(): i for e, i in emails.items() if e}, grantor, people)
 
 
 def _people(rows: list[list[str]], catalog: Catalog) -> dict[str, Person]:

@@ -10,6 +10,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..extensions import Model
 from ..models import UTCDateTime, utcnow
 
+#: read completions and learner status (/api/v1): what every token could do before scopes
+HR_READ = "hr_read"
+#: provision and deprovision people (/scim/v2)
+SCIM = "scim"
+SCOPES = (HR_READ, SCIM)
+
 
 class ApiToken(Model):
     """A bearer token for the HR JSON API. Only its hash is stored."""
@@ -22,3 +28,8 @@ class ApiToken(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: space-separated subset of SCOPES: what the token may do
+    scopes: Mapped[str] = mapped_column(String(100), default=HR_READ, server_default=HR_READ)
+
+    def allows(self, scope: str) -> bool:
+        return scope in self.scopes.split()

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import utcnow
-from .models import ApiToken
+from .models import HR_READ, SCOPES, ApiToken
 
 PREFIX = "elk_"
 
@@ -19,9 +19,12 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(name: str, created_by: int | None) -> tuple[ApiToken, str]:
+def create_token(name: str, created_by: int | None, scopes: tuple[str, ...] = (HR_READ,)) -> tuple[ApiToken, str]:
+    """scopes: a non-empty subset of SCOPES (ValueError otherwise)."""
+    if not scopes or any(scope not in SCOPES for scope in scopes):
+        raise ValueError("unknown or missing token scope")
     token = PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken(name=name, token_hash=_hash(token), created_by=created_by)
+    row = ApiToken(name=name, token_hash=_hash(token), created_by=created_by, scopes=" ".join(dict.fromkeys(scopes)))
     db.session.add(row)
     db.session.flush()
     return row, token

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
-from . import kiosk_routes, models, routes  # noqa: E402,F401
+from . import account_routes, kiosk_routes, models, routes, saml_routes, sso_routes  # noqa: E402,F401

@@ -84,3 +84,14 @@ class ChoosePinForm(BaseForm):
         render_kw={"autocomplete": "off", "inputmode": "numeric"},
     )
     submit = SubmitField(_l("Save my PIN"))
+
+
+class SecondFactorForm(BaseForm):
+    """The code of an authenticator app, or (at sign-in) a recovery code."""
+
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(message=_l("Enter the code.")), Length(max=40)],
+        render_kw={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"},
+    )
+    submit = SubmitField(_l("Continue"))

@@ -1,10 +1,11 @@
-"""Sign-in state beside the user: one-time activation codes, kiosks and their PINs."""
+"""Sign-in state beside the user: one-time activation codes, kiosks and their PINs, and
+the roles single sign-on gives members of the identity provider's groups."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import Model
@@ -60,3 +61,42 @@ class KioskPin(Model):
     #: wrong PINs in a row; each one past the first few makes the next try wait longer
     failures: Mapped[int] = mapped_column(Integer, default=0)
     retry_after: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SsoGroupRole(Model):
+    """A group of the identity provider (a value of its groups claim) whose members get a
+    role when they sign in through it. Only an unscoped admin sets these (admin/routes/sso.py)."""
+
+    __tablename__ = "sso_group_roles"
+    __table_args__ = (UniqueConstraint("group_name", "role"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: exactly as the provider sends it (Entra ID sends group object ids, Okta names)
+    group_name: Mapped[str] = mapped_column(String(255))
+    #: one of models.ROLES
+    role: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class SecondFactor(Model):
+    """A person's TOTP second factor (auth/second_factor.py). Unconfirmed while they enrol."""
+
+    __tablename__ = "second_factors"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    #: base32 TOTP secret, stored as is (the app must read it to check codes); never logged
+    secret: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: set when the person typed a right code at enrolment; until then it is not asked
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the last accepted time step (unix time // 30): a code of that step or older is refused
+    last_step: Mapped[int | None] = mapped_column(Integer)
+
+
+class RecoveryCode(Model):
+    """A one-time code that stands in for the TOTP code (a lost phone). Stored hashed."""
+
+    __tablename__ = "recovery_codes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -7,8 +7,9 @@ from .. import security_log
 from ..extensions import db
 from ..models import User
 from ..ratelimit import configured, keyed_hash, limiter
+from ..urls import absolute_url
 from ..web import is_safe_next
-from . import bp
+from . import bp, oidc, second_factor
 from .forms import LoginForm
 from .kiosk import current_kiosk
 from .passwords import verify_password
@@ -45,25 +46,40 @@ def login():
         # The password hash is checked on every path (unknown user, no password yet,
         # inactive account), so the time of the answer does not tell who exists.
         password_ok = verify_password(user.password_hash if user else None, form.password.data)
-        if user is not None and password_ok and user.active:
-            login_user(user)
+        # Local passwords may be off for people with a provider identity: the same
+        # message as a wrong password (the page shows the single sign-on button first).
+        allowed = user is not None and password_ok and user.active and second_factor.password_allowed(user)
+        if user is not None and allowed:
             target = form.next.data
+            if second_factor.second_factor_needed(user):
+                second_factor.start_pending(user, target if is_safe_next(target) else "")
+                return redirect(url_for("auth.second_factor_sign_in"))
+            login_user(user)
             return redirect(target if is_safe_next(target) else url_for("courses.my_training"))
-        # One message for unknown user, wrong password and inactive account.
+        # One message for unknown user, wrong password, inactive account and password off.
         security_log.sign_in_failed(user, password_ok)
         form.password.errors.append(_("The employee ID, email or password is not right, or the account is not active."))
-    return render_template("auth/login.html", form=form), (200 if not form.errors else 400)
+    sso = oidc.provider_name() if oidc.enabled(current_app) else None
+    sso_only = current_app.config["ELEARN_LOCAL_PASSWORDS"] == "without_sso"
+    return render_template("auth/login.html", form=form, sso=sso, sso_only=sso_only), (200 if not form.errors else 400)
 
 
 @bp.post("/logout")
 @login_required
 def logout():
+    id_token = session.pop(oidc.LOGOUT_KEY, None)  # set by single sign-on only
     logout_user()
     forget_learner_state()  # nothing of this person stays in the cookie (shared computers)
     if current_kiosk() is not None:
         session.clear()  # the next worker finds nothing of this one
     flash(_("You are signed out."), "info")
-    return redirect(url_for("auth.login"))
+    login_page = url_for("auth.login")
+    # signed in through the provider: it ends its session too (RP-initiated logout), if it can
+    provider_logout = oidc.end_session_url(id_token, absolute_url(login_page)) if id_token is not None else None
+    if provider_logout:
+        # a link, not a redirect: the page's CSP (form-action 'self') stops this form's redirects to other sites
+        return render_template("auth/sso_signed_out.html", url=provider_logout, provider=oidc.provider_name())
+    return redirect(login_page)
 
 
 @bp.route("/activate", methods=["GET", "POST"])

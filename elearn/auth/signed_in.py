@@ -6,12 +6,14 @@ Flask-Login asks `load_user` for the person its session names. Most pages get th
 User. The learner's course pages (module, acknowledge, quiz: the busiest requests)
 first say which course they show (`learner_course`); for them the loader reads the
 person, their current assignment of the course, acknowledged modules and completion
-in one query, and answers with a read-only SignedInUser. Page views (GET) then reuse
-that state from the signed session for ELEARN_STATE_RECHECK_SECONDS; submissions
-read the database (the quiz's, whose one INSERT checks the account and the cycle
-itself, may reuse it too), and those that change the state drop the saved copy
-(forget_learner_state), so the learner's own progress shows at once. The session is
-signed: a client can replay its own older state for at most that long, never forge
+in one query, and answers with a read-only SignedInUser. Every page view reads it, so
+a deactivation (an admin, SCIM, the CSV feed) refuses the person at their very next
+request, on every page. What was read is also kept in the signed session for
+ELEARN_STATE_RECHECK_SECONDS (written again only when it changed or grew old), for
+the one request that may use it instead of reading: the quiz submission, whose one
+INSERT checks the account and the cycle itself (training/completion.record_attempt).
+Requests that change the state drop the saved copy (forget_learner_state). The session
+is signed: a client can replay its own older state for at most that long, never forge
 one. Signing out removes it from the cookie.
 """
 
@@ -20,7 +22,7 @@ from __future__ import annotations
 import time
 from dataclasses import astuple, dataclass
 
-from flask import current_app, g, request, session
+from flask import current_app, g, session
 from flask_login import UserMixin, current_user
 from sqlalchemy import and_, bindparam, select
 
@@ -106,10 +108,10 @@ def load_user(user_id: str) -> User | SignedInUser | None:
 def learner_course(course_id: str, saved: bool | None = None) -> LearnerCourse | None:
     """The signed-in learner and their current cycle of the course; None when nobody
     (active) is signed in. Their SignedInUser is Flask-Login's current_user for this
-    request. `saved`: whether the state saved in the session will do (by default, on
-    page views only)."""
+    request. `saved`: whether the state saved in the session will do (only for a request
+    whose own statement checks the account again: the quiz submission)."""
     g.learner_course_id = course_id
-    g.learner_course_saved = request.method == "GET" if saved is None else saved
+    g.learner_course_saved = bool(saved)
     user = current_user._get_current_object()  # Flask-Login calls load_user (once per request)
     if not user.is_authenticated:
         return None
@@ -135,21 +137,22 @@ def account_active(user_id: int) -> bool:
 
 def _course_state(user_id: int, course_id: str) -> LearnerCourse | None:
     """The state saved in the session while it is recent, where it will do (see
-    learner_course), else read (and saved for next time)."""
-    reuse = g.get("learner_course_saved", False)
-    state = _saved_state(user_id, course_id) if reuse else None
-    if state is None:
-        state = _read_state(user_id, course_id)
-        if state is not None and reuse and current_app.config["ELEARN_STATE_RECHECK_SECONDS"] > 0:
-            saved = dict(session.get(STATE_KEY) or {})
-            saved[course_id] = (
-                int(time.time()),
-                *astuple(state.user),
-                state.assignment_id,
-                tuple(sorted(state.acknowledged)),
-                state.completed,
-            )
-            session[STATE_KEY] = saved
+    learner_course), else read, and saved for such a request when it changed or grew old
+    (so a page view rewrites the cookie at most once per ELEARN_STATE_RECHECK_SECONDS)."""
+    saved_state = _saved_state(user_id, course_id)
+    if saved_state is not None and g.get("learner_course_saved", False):
+        return saved_state
+    state = _read_state(user_id, course_id)
+    if state is not None and state != saved_state and current_app.config["ELEARN_STATE_RECHECK_SECONDS"] > 0:
+        saved = dict(session.get(STATE_KEY) or {})
+        saved[course_id] = (
+            int(time.time()),
+            *astuple(state.user),
+            state.assignment_id,
+            tuple(sorted(state.acknowledged)),
+            state.completed,
+        )
+        session[STATE_KEY] = saved
     return state
 
 

@@ -198,7 +198,10 @@ def staff_ids(app, make_user) -> dict:
     admin = app.test_client()
     Auth(admin).login("admin-en")
     page = admin.get("/admin/api-tokens").get_data(as_text=True)
-    admin.post("/admin/api-tokens", data={"csrf_token": csrf_token(page), "name": "HR system (Workday, nightly)"})
+    admin.post(
+        "/admin/api-tokens",
+        data={"csrf_token": csrf_token(page), "name": "HR system (Workday, nightly)", "scopes": "hr_read"},
+    )
     with app.app_context():
         case = db.session.scalar(select(Concern.id))
     return {"user": learner, "case": case, **supplier_site(app, admin)}

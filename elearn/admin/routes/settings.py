@@ -12,7 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from ...api.models import ApiToken
+from ...api.models import SCOPES, ApiToken
 from ...auth.roles import role_required
 from ...extensions import db
 from ...models import AuditLog, User, utcnow
@@ -32,11 +32,14 @@ def api_tokens():
     new_token = None
     if request.method == "POST":
         name = (request.form.get("name") or "").strip()[:120]
+        scopes = tuple(request.form.getlist("scopes"))
         if not name:
             flash(_("Give the token a name, such as the HR system that will use it."), "error")
+        elif not scopes or any(scope not in SCOPES for scope in scopes):
+            flash(_("Choose what the token may do."), "error")
         else:
-            row, new_token = create_token(name, current_user.id)
-            record("api_token.create", name, None, {"id": row.id})
+            row, new_token = create_token(name, current_user.id, scopes)
+            record("api_token.create", name, None, {"id": row.id, "scopes": row.scopes})
             db.session.commit()
     tokens = db.session.scalars(select(ApiToken).order_by(ApiToken.created_at.desc())).all()
     return render_template("admin/api_tokens.html", tokens=tokens, new_token=new_token)

@@ -8,6 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
+from ...auth import second_factor
 from ...auth.grants import (
     OUTSIDE_SCOPE,
     ROLE_NOT_GRANTABLE,
@@ -23,12 +24,12 @@ from ...extensions import db
 from ...models import ROLES, User
 from ...paging import PAGE_SIZE, page_number
 from ...web import country_choices, current_locale, get_catalog
-from .. import bp
+from .. import bp, full_feed
 from ..audit import record, snapshot
-from ..forms import ImportForm, UserForm, role_labels
-from ..importer import run_import
+from ..forms import FullFeedConfirmForm, ImportForm, UserForm, role_labels
+from ..importer import ImportResult, check_file, run_import
 from ..messages import rows_with_messages
-from ..scope import actor_clause, actor_scope, filter_choices, person_of, scope_of, set_scope
+from ..scope import actor_clause, actor_scope, filter_choices, person_of, require_unscoped, scope_of, set_scope
 
 
 def _scoped(query):
@@ -192,7 +193,24 @@ def edit_user(user_id: int | None = None):
         response = _save_user(user, form, scope)
         if response is not None:
             return response
-    return render_template("admin/user_form.html", form=form, user=user), 400 if form.errors else 200
+    has_factor = user is not None and second_factor.confirmed_factor(user.id) is not None
+    return render_template(
+        "admin/user_form.html", form=form, user=user, has_second_factor=has_factor, may_reset=actor_scope().unscoped
+    ), (400 if form.errors else 200)
+
+
+@bp.post("/users/<int:user_id>/second-factor/reset")
+@role_required("admin")
+def reset_second_factor(user_id: int):
+    """A lost phone: the person sets up a new factor at their next password sign-in.
+    Unscoped admins only (second factors guard admins and case handlers)."""
+    require_unscoped()
+    user = _user_or_404(user_id)
+    if second_factor.reset(user.id):
+        record("user.second_factor_reset", user.employee_id)
+        db.session.commit()
+        flash(_("The second factor of %(name)s was reset.", name=user.name), "info")
+    return redirect(url_for(".edit_user", user_id=user.id))
 
 
 def _after_change(user: User) -> None:
@@ -218,7 +236,9 @@ def import_users():
         except UnicodeDecodeError:
             text = None
             form.file.errors.append(_("The file is not UTF-8 text. Save it as CSV UTF-8 and try again."))
-        if text is not None and text.count("\n") > current_app.config["ELEARN_IMPORT_SYNC_ROWS"]:
+        if text is not None and form.full_feed.data:
+            return _full_feed_preview(text, form)
+        if text is not None and _large(text):
             return _import_in_background(text, form)
         if text is not None:
             result = run_import(
@@ -229,18 +249,103 @@ def import_users():
                 grantor=actor_scope(),
             )
             if result.applied:
-                record(
-                    "users.import",
-                    form.file.data.filename or "upload",
-                    None,
-                    {"created": result.created, "updated": result.updated, "skipped_rows": result.error_rows},
-                )
+                record("users.import", form.file.data.filename or "upload", None, _import_fields(result))
                 db.session.commit()
             else:
                 db.session.rollback()
+    return _import_page(form, result)
+
+
+def _large(text: str) -> bool:
+    from flask import current_app
+
+    return text.count("\n") > current_app.config["ELEARN_IMPORT_SYNC_ROWS"]
+
+
+def _import_fields(result: ImportResult) -> dict:
+    return {"created": result.created, "updated": result.updated, "skipped_rows": result.error_rows}
+
+
+def _import_page(form: ImportForm, result: ImportResult | None = None, **extra):
     messages = rows_with_messages(result.errors if result else [])
-    status = 400 if (form.errors or (result and result.errors and not result.applied)) else 200
-    return render_template("admin/import.html", form=form, result=result, messages=messages), status
+    refused = extra.get("refusal") or (result and result.errors and not result.applied)
+    status = 400 if (form.errors or refused) else 200
+    return render_template("admin/import.html", form=form, result=result, messages=messages, **extra), status
+
+
+def _full_feed_preview(text: str, form: ImportForm):
+    """Checks the file and shows who would be deactivated; applies nothing (the file
+    is kept in the database until it is confirmed: admin/full_feed.py)."""
+    from flask_login import current_user
+
+    if form.valid_only.data:
+        form.full_feed.errors.append(
+            _(
+                "A file that lists everyone must have no errors: untick "
+                "“Import the valid rows even if some rows have errors”."
+            )
+        )
+        return _import_page(form)
+    scope, catalog = actor_scope(), get_catalog()
+    valid, errors = check_file(text, catalog, scope)
+    if errors:
+        refusal_text = _("This file has errors, so nobody was deactivated. Correct the rows below and upload it again.")
+        return _import_page(form, ImportResult(errors=errors), refusal=refusal_text)
+    people = full_feed.leavers(text, scope, current_user.id, catalog)
+    filename = form.file.data.filename or "upload"
+    new_people = full_feed.unknown_count([row.employee_id for row in valid])
+    run_id = full_feed.save_preview(text, filename, people, new_people, current_user.id)
+    preview = {"rows": len(valid), "new_people": new_people, "count": len(people), "shown": people[:200]}
+    confirm = FullFeedConfirmForm(preview=str(run_id))
+    return _import_page(form, preview=preview, confirm=confirm)
+
+
+@bp.post("/users/import/confirm")
+@role_required("admin")
+def confirm_full_feed():
+    """Applies a full-feed preview of this admin: the rows, then the deactivations, in one
+    transaction, only if the same people would be deactivated as were shown."""
+    from flask import current_app
+    from flask_login import current_user
+
+    confirm = FullFeedConfirmForm()
+    run = full_feed.open_preview(confirm.preview_id(), current_user.id) if confirm.validate_on_submit() else None
+    if run is None:
+        return _import_page(
+            ImportForm(), refusal=_("This preview has expired or cannot be found. Upload the file again.")
+        )
+    saved = dict(run.result or {})
+    text, filename = saved["text"], saved["filename"]
+    scope, catalog = actor_scope(), get_catalog()
+    people = full_feed.leavers(text, scope, current_user.id, catalog)
+    if full_feed.digest(people) != saved["leavers"]:
+        return _import_page(
+            ImportForm(),
+            refusal=_(
+                "The people to deactivate are no longer those of the preview. Nothing was changed: "
+                "upload the file again to see a new preview."
+            ),
+        )
+    if _large(text):
+        run.state, run.result = "queued", {"created": 0, "updated": 0, "applied": False}
+        record("users.import", filename, None, {"task": run.id, "full_feed": True})
+        db.session.commit()
+        from ..jobs import import_users_job
+
+        import_users_job(run.id, text, False, current_user.id, leavers_digest=saved["leavers"])
+        flash(_("The file is large: it is being imported in the background. Follow it here."), "info")
+        return redirect(url_for(".tasks"))
+    result = run_import(text, catalog, current_app.config["ELEARN_DEFAULT_DUE_DAYS"], grantor=scope)
+    if not result.applied:  # a row went wrong since the preview (an email taken meanwhile...)
+        db.session.rollback()
+        return _import_page(ImportForm(), result)
+    deactivated = full_feed.deactivate(people)
+    record("users.import", filename, None, _import_fields(result))
+    record("users.full_feed", filename, None, full_feed.audit_fields(people))
+    run.state, run.progress = "done", 100
+    run.result = {**_import_fields(result), "unchanged": result.unchanged, "applied": True, "deactivated": deactivated}
+    db.session.commit()
+    return _import_page(ImportForm(), result, deactivated=deactivated)
 
 
 def _import_in_background(text: str, form: ImportForm):
