@@ -12,8 +12,9 @@ from .. import same_origin, security_log
 from ..extensions import csrf, db
 from ..ratelimit import configured, limiter
 from ..web import get_catalog, is_safe_next
-from . import bp, federation, saml
+from . import bp, saml
 from .kiosk import current_kiosk
+from .sso_pages import problem_page, refusal_message
 
 #: a SAMLResponse larger than this is refused unread (a real one is a few kilobytes)
 MAX_RESPONSE_CHARS = 200_000
@@ -35,30 +36,6 @@ def saml_sign_in_name() -> str | None:
 def _enabled_or_404() -> None:
     if not saml.enabled(current_app):
         abort(404)
-
-
-def _problem(title: str, message: str, status: int):
-    return render_template("auth/sso_problem.html", title=title, message=message), status
-
-
-def _refusal_message(reason: str) -> str:
-    provider = saml.provider_name()
-    if reason == federation.INACTIVE:
-        return _("Your account here is not active. Ask your training administrator if you think this is a mistake.")
-    if reason == federation.LINKED_ELSEWHERE:
-        return _(
-            "Your account here is already linked to another %(provider)s sign-in. Ask your training administrator.",
-            provider=provider,
-        )
-    if reason == federation.BAD_CLAIMS:
-        return _(
-            "%(provider)s did not tell us your employee ID, so we cannot set up your account. "
-            "Ask your training administrator.",
-            provider=provider,
-        )
-    return _(
-        "Your account is not set up here yet. Ask HR or your training administrator to add you, then sign in again."
-    )
 
 
 @bp.get("/saml/metadata")
@@ -83,7 +60,7 @@ def saml_start():
         request_id, location = saml.authn_request(relay_state="")
     except Exception as error:  # noqa: BLE001 - pysaml2 raises its own for metadata without an IdP
         security_log.event("auth.saml_unavailable", error=type(error).__name__)
-        return _problem(
+        return problem_page(
             _("Sign-in is not available"),
             _(
                 "%(provider)s cannot be reached just now. Please try again in a few minutes.",
@@ -116,7 +93,7 @@ def saml_acs():
     if not encoded or len(encoded) > MAX_RESPONSE_CHARS or not outstanding:
         reason = "no_response" if not encoded else "too_large" if len(encoded) > MAX_RESPONSE_CHARS else "no_request"
         security_log.event("auth.saml_failed", reason=reason)
-        return _problem(_("Sign-in did not complete"), unverified, 400)
+        return problem_page(_("Sign-in did not complete"), unverified, 400)
     try:
         response = saml.verified_response(encoded, outstanding)
         if response is None or response.assertion is None:
@@ -128,15 +105,17 @@ def saml_acs():
     except Exception as error:  # noqa: BLE001 - pysaml2 and xmlsec raise many kinds
         # Any failed check (signature, audience, time, InResponseTo, status) refuses the sign-in.
         security_log.event("auth.saml_failed", reason=type(error).__name__)
-        return _problem(_("Sign-in did not complete"), unverified, 400)
+        return problem_page(_("Sign-in did not complete"), unverified, 400)
     if not saml.first_use(idp, assertion_id, valid_until):
         db.session.rollback()
         security_log.event("auth.saml_failed", reason="replayed")
-        return _problem(_("Sign-in did not complete"), unverified, 400)
+        return problem_page(_("Sign-in did not complete"), unverified, 400)
     outcome = saml.person_for(idp, name_id, response.ava, get_catalog())
     if outcome.user is None:
         db.session.commit()  # the assertion stays used; nothing else was added
-        return _problem(_("You cannot sign in here yet"), _refusal_message(outcome.refused or ""), 403)
+        return problem_page(
+            _("You cannot sign in here yet"), refusal_message(outcome.refused or "", saml.provider_name()), 403
+        )
     db.session.commit()
     target = outstanding.pop(response.in_response_to, "")
     session[saml.OUTSTANDING_KEY] = outstanding

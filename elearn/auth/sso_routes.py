@@ -4,7 +4,7 @@ and the callback it sends them back to. Whom the callback signs in is auth/oidc.
 from __future__ import annotations
 
 import requests
-from flask import Flask, abort, current_app, redirect, render_template, request, session, url_for
+from flask import Flask, abort, current_app, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
@@ -15,6 +15,7 @@ from ..urls import absolute_url
 from ..web import get_catalog, is_safe_next
 from . import bp, oidc
 from .kiosk import current_kiosk
+from .sso_pages import problem_page, refusal_message
 
 #: where to go after signing in, kept from the button's form until the callback
 NEXT_KEY = "sso_next"
@@ -25,30 +26,6 @@ def register_provider(state) -> None:
     """Each app that registers the blueprint gets its own provider client."""
     if isinstance(state.app, Flask):
         oidc.init_app(state.app)
-
-
-def _problem(title: str, message: str, status: int):
-    return render_template("auth/sso_problem.html", title=title, message=message), status
-
-
-def _refusal_message(reason: str) -> str:
-    provider = oidc.provider_name()
-    if reason == oidc.INACTIVE:
-        return _("Your account here is not active. Ask your training administrator if you think this is a mistake.")
-    if reason == oidc.LINKED_ELSEWHERE:
-        return _(
-            "Your account here is already linked to another %(provider)s sign-in. Ask your training administrator.",
-            provider=provider,
-        )
-    if reason == oidc.BAD_CLAIMS:
-        return _(
-            "%(provider)s did not tell us your employee ID, so we cannot set up your account. "
-            "Ask your training administrator.",
-            provider=provider,
-        )
-    return _(
-        "Your account is not set up here yet. Ask HR or your training administrator to add you, then sign in again."
-    )
 
 
 def _enabled_or_404() -> None:
@@ -72,7 +49,7 @@ def sso_start():
         return oidc.client().authorize_redirect(absolute_url(url_for("auth.sso_callback")))
     except (requests.RequestException, ValueError) as error:  # discovery failed
         security_log.event("auth.sso_unreachable", error=type(error).__name__)
-        return _problem(
+        return problem_page(
             _("Sign-in is not available"),
             _(
                 "%(provider)s cannot be reached just now. Please try again in a few minutes.",
@@ -89,7 +66,7 @@ def sso_callback():
     unverified = _("Sign-in through %(provider)s could not be completed or verified.", provider=oidc.provider_name())
     if request.args.get("error"):  # the person cancelled, or the provider refused them
         security_log.event("auth.sso_failed", reason="provider_error")
-        return _problem(_("Sign-in did not complete"), unverified, 400)
+        return problem_page(_("Sign-in did not complete"), unverified, 400)
     try:
         oidc_client = oidc.client()
         issuer = oidc_client.load_server_metadata()["issuer"]
@@ -105,11 +82,13 @@ def sso_callback():
     except Exception as error:  # noqa: BLE001 - Authlib, joserfc and requests each raise their own
         # Any failure of the exchange or of the token's checks refuses the sign-in.
         security_log.event("auth.sso_failed", reason=type(error).__name__)
-        return _problem(_("Sign-in did not complete"), unverified, 400)
+        return problem_page(_("Sign-in did not complete"), unverified, 400)
     outcome = oidc.person_for(issuer, dict(claims), get_catalog())
     if outcome.user is None:
         db.session.rollback()
-        return _problem(_("You cannot sign in here yet"), _refusal_message(outcome.refused or ""), 403)
+        return problem_page(
+            _("You cannot sign in here yet"), refusal_message(outcome.refused or "", oidc.provider_name()), 403
+        )
     db.session.commit()
     target = session.pop(NEXT_KEY, None)
     login_user(outcome.user)
