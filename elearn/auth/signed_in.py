@@ -175,7 +175,10 @@ def _saved_state(user_id: int, course_id: str) -> LearnerCourse | None:
 
 
 def _read_state(user_id: int, course_id: str) -> LearnerCourse | None:
-    rows = db.session.execute(_LEARNER_COURSE, {"user_id": user_id, "course_id": course_id}).mappings().all()
+    # One statement on its own (SQLAlchemy's AUTOCOMMIT isolation level): one round trip,
+    # where the session's BEGIN, SELECT and ROLLBACK at the end of the request take three.
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        rows = connection.execute(_LEARNER_COURSE, {"user_id": user_id, "course_id": course_id}).mappings().all()
     if not rows:
         return None
     first = rows[0]
