@@ -1,14 +1,16 @@
 """The framework's limit, for `make bench`: bare Flask views under the same server.
 
 BENCH_BODY_FILE holds the exact bytes of the measured module page; the insert view
-does one INSERT and one COMMIT on the same database as the app.
+does one INSERT and one COMMIT on the same database as the app; the select view reads
+one row by primary key on an AUTOCOMMIT connection (one round trip, as the module page
+reads the learner's state) and answers with the page's bytes.
 """
 
 import os
 from pathlib import Path
 
 from flask import Flask, Response
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, create_engine, func
+from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, create_engine, func, select
 
 from elearn.config import DEFAULTS
 
@@ -36,3 +38,10 @@ def insert():
     with engine.begin() as conn:
         conn.execute(inserts.insert().values(token=os.urandom(16).hex()))
     return Response(b"ok", mimetype="text/plain")
+
+
+@app.get("/select")
+def select_then_page():
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(select(inserts.c.id).where(inserts.c.id == 1)).first()
+    return Response(body, mimetype="text/html")

@@ -80,7 +80,44 @@ def check(config: Config, *, workers: int, machines: int, redis_url: str | None)
         )
     if not config.ELEARN_SMTP_HOST:
         warning("ELEARN_SMTP_HOST", "not set: reminder emails are not sent")
+    _check_sign_in(config, dangerous, warning)
     return found
+
+
+def _is_local(url: str) -> bool:
+    return url.startswith(("http://127.0.0.1", "http://localhost"))
+
+
+def _check_sign_in(config: Config, dangerous, warning) -> None:
+    """Single sign-on and the second factor: half-set or unsafe settings."""
+    issuer, client_id = config.ELEARN_OIDC_ISSUER, config.ELEARN_OIDC_CLIENT_ID
+    if bool(issuer) != bool(client_id):
+        missing = "ELEARN_OIDC_CLIENT_ID" if issuer else "ELEARN_OIDC_ISSUER"
+        dangerous(missing, "not set while the other OpenID Connect setting is: single sign-on stays off")
+    if issuer and not issuer.startswith("https://") and not _is_local(issuer):
+        dangerous("ELEARN_OIDC_ISSUER", "not https://: ID tokens and keys could be read or changed on the way")
+    if issuer and client_id and not config.ELEARN_OIDC_CLIENT_SECRET:
+        warning("ELEARN_OIDC_CLIENT_SECRET", "not set: the app signs in as a public client (PKCE only)")
+    metadata_url, metadata_file = config.ELEARN_SAML_IDP_METADATA_URL, config.ELEARN_SAML_IDP_METADATA_FILE
+    if metadata_url and not metadata_url.startswith("https://") and not _is_local(metadata_url):
+        dangerous(
+            "ELEARN_SAML_IDP_METADATA_URL",
+            "not https://: whoever changes the metadata on the way chooses the keys assertions are checked with",
+        )
+    if metadata_file and not Path(metadata_file).is_file():
+        dangerous("ELEARN_SAML_IDP_METADATA_FILE", f"{metadata_file} is not a file: SAML sign-in cannot start")
+    if bool(config.ELEARN_SAML_SP_KEY_FILE) != bool(config.ELEARN_SAML_SP_CERT_FILE):
+        warning("ELEARN_SAML_SP_KEY_FILE", "set without ELEARN_SAML_SP_CERT_FILE or the reverse: requests go unsigned")
+    if config.ELEARN_LOCAL_PASSWORDS not in ("all", "without_sso"):
+        dangerous("ELEARN_LOCAL_PASSWORDS", f"'{config.ELEARN_LOCAL_PASSWORDS}' is not one of: all, without_sso")
+    if config.ELEARN_REQUIRE_SECOND_FACTOR not in ("admins", "off"):
+        dangerous("ELEARN_REQUIRE_SECOND_FACTOR", f"'{config.ELEARN_REQUIRE_SECOND_FACTOR}' is not one of: admins, off")
+    elif config.ELEARN_REQUIRE_SECOND_FACTOR == "off":
+        warning(
+            "ELEARN_REQUIRE_SECOND_FACTOR",
+            "off: admins and case handlers who sign in with a password need nothing else "
+            "(safe only if they all sign in through a provider that asks for a second factor)",
+        )
 
 
 def _check_keys(config: Config, dangerous) -> None:

@@ -15,18 +15,20 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable, Mapping
+from functools import partial
 
 from cachetools import LRUCache
 from flask import Flask, current_app, get_flashed_messages, render_template, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from .auth.kiosk import in_kiosk_session
 
 CSRF, NAME, NEXT = "\ue000csrf\ue000", "\ue000name\ue000", "\ue000next\ue000"
-_MARKERS = re.compile("(" + "|".join(map(re.escape, (CSRF, NAME, NEXT))) + ")")
+#: the three per-user values and any per-request slot a page names (see render_shell)
+_MARKERS = re.compile("(\ue000[a-z_]+\ue000)")
 EXTENSION = "elearn_page_shells"
 
 
@@ -49,18 +51,34 @@ def init_app(app: Flask) -> None:
     app.extensions[EXTENSION] = ShellCache(app.config["ELEARN_PAGE_CACHE_SIZE"])
 
 
-def render_shell(key: Hashable, template: str, **context) -> str | bytes:
-    """The page as UTF-8 bytes (encoded once with the shell, not per request)."""
+def render_shell(
+    key: Hashable, template: str, slots: Mapping[str, Callable[[], str]] | None = None, **context
+) -> str | bytes:
+    """The page as UTF-8 bytes (encoded once with the shell, not per request).
+
+    `slots`: template callables whose output differs per request but not per cache key
+    (e.g. the emergency numbers of the learner's country); the shell keeps a marker
+    where each was called and the callable fills it per request, only when present."""
+    slots = slots or {}
     if get_flashed_messages():  # a one-off message for this user (the page shows it): never cache it
-        return render_template(template, **context)
+        return render_template(template, **slots, **context)
     shells: ShellCache = current_app.extensions[EXTENSION]
     parts = shells.get(key)
+    markers = {name: f"\ue000{name}\ue000" for name in slots}
     if parts is None:
-        page = render_template(template, csrf_token=lambda: CSRF, shown_name=NAME, next_path=NEXT, **context)
+        placeholders = {name: partial(Markup, marker) for name, marker in markers.items()}
+        page = render_template(
+            template, csrf_token=lambda: CSRF, shown_name=NAME, next_path=NEXT, **placeholders, **context
+        )
         parts = tuple(part if i % 2 else part.encode() for i, part in enumerate(_MARKERS.split(page)))
         shells.put(key, parts)
-    values = {CSRF: page_csrf_token(), NAME: str(escape(current_user.shown_name)), NEXT: str(escape(request.full_path))}
-    return b"".join(values[part].encode() if i % 2 else part for i, part in enumerate(parts))
+    values: dict[str, Callable[[], str]] = {
+        CSRF: page_csrf_token,
+        NAME: lambda: str(escape(current_user.shown_name)),
+        NEXT: lambda: str(escape(request.full_path)),
+        **{marker: slots[name] for name, marker in markers.items()},
+    }
+    return b"".join(str(values[part]()).encode() if i % 2 else part for i, part in enumerate(parts))
 
 
 #: session key: (the signed CSRF token pages show, the signing key's fingerprint)

@@ -47,12 +47,25 @@ def country_choices() -> tuple[tuple[str, str], ...]:
     return _country_names(current_locale(), frozenset(get_catalog().regions))
 
 
+def country_name(code: str | None) -> str:
+    """The country's name in the visitor's language ("" for none)."""
+    if not code:
+        return ""
+    return Locale.parse(current_locale()).territories.get(code.upper(), code.upper())
+
+
 def current_timezone() -> str:
     if not has_request_context():  # tasks and commands: UTC unless told otherwise
         return current_app.config["ELEARN_DEFAULT_TIMEZONE"]
     if current_user.is_authenticated and current_user.timezone:
         return current_user.timezone
     return current_app.config["ELEARN_DEFAULT_TIMEZONE"]
+
+
+def origin_of(url: str) -> str:
+    """scheme://host[:port] of an absolute URL."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def is_safe_next(target: str | None) -> TypeGuard[str]:

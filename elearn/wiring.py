@@ -17,7 +17,7 @@ from . import json_errors
 from .extensions import babel, csrf, db, login_manager, migrate
 from .i18n import LOCALE_COOKIE, LOCALES, bcp47, direction, supported
 from .security_log import request_id
-from .web import current_locale, current_timezone, is_safe_next
+from .web import current_locale, current_timezone, is_safe_next, origin_of
 
 site = Blueprint("site", __name__)
 
@@ -28,16 +28,21 @@ CSP = (
 )
 
 
-#: set on every response unless the view set its own
-SECURITY_HEADERS = (
-    ("Content-Security-Policy", CSP),
-    ("X-Content-Type-Options", "nosniff"),
-    ("Referrer-Policy", "same-origin"),
-    ("X-Frame-Options", "DENY"),
-    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
-)
-#: and on pages (not static files)
-PAGE_HEADERS = SECURITY_HEADERS + (("Cache-Control", "no-store"),)
+def security_headers_for(config) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    """The headers set on every response unless the view set its own, and those of pages
+    (not static files). With OpenID Connect, form-action also allows the provider's
+    origin: the sign-out form every page has redirects there (RP-initiated logout)."""
+    csp = CSP
+    if config.get("ELEARN_OIDC_ISSUER") and config.get("ELEARN_OIDC_CLIENT_ID"):
+        csp = CSP.replace("form-action 'self'", f"form-action 'self' {origin_of(config['ELEARN_OIDC_ISSUER'])}")
+    security = (
+        ("Content-Security-Policy", csp),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "same-origin"),
+        ("X-Frame-Options", "DENY"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    )
+    return security, security + (("Cache-Control", "no-store"),)
 
 
 class IdConverter(IntegerConverter):
@@ -143,6 +148,8 @@ def init_app(app: Flask) -> None:
             "concern_url": app.config["ELEARN_CONCERN_URL"],
         }
 
+    headers_for_files, headers_for_pages = security_headers_for(app.config)
+
     @app.after_request
     def security_headers(response):
         headers = response.headers
@@ -151,7 +158,7 @@ def init_app(app: Flask) -> None:
         headers.extend(
             [
                 (name, value)
-                for name, value in (PAGE_HEADERS if page else SECURITY_HEADERS)
+                for name, value in (headers_for_pages if page else headers_for_files)
                 if name.lower() not in present
             ]
         )

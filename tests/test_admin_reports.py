@@ -9,10 +9,11 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from elearn.extensions import db
-from elearn.models import Assignment, Completion, ModuleProgress, User, utcnow
+from elearn.models import Assignment, ModuleProgress, User, utcnow
 from elearn.training.learner_status import status_expression
 
 from .conftest import Auth
+from .helpers import completion_of
 
 NOW = utcnow()
 PEOPLE = [  # employee id, country, department, locale, state
@@ -36,11 +37,8 @@ def report_data(app, make_user):
                 db.session.add(ModuleProgress(assignment_id=a.id, module_id="basics", locale=locale))
             if state == "completed":
                 db.session.add(
-                    Completion(
-                        assignment_id=a.id,
-                        user_id=uid,
-                        course_id="demo_course",
-                        course_version="1.0.0",
+                    completion_of(
+                        a,
                         locale=locale,
                         region="x",
                         score=90,

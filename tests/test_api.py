@@ -7,9 +7,10 @@ from sqlalchemy import select
 
 from elearn.api.models import ApiToken
 from elearn.extensions import db
-from elearn.models import Assignment, AuditLog, Completion, utcnow
+from elearn.models import Assignment, AuditLog
 
 from .conftest import Auth, csrf_token
+from .helpers import completion_of
 
 
 @pytest.fixture
@@ -31,19 +32,7 @@ def new_token(admin, name="HRIS"):
 def complete(app, uid, code):
     with app.app_context():
         a = db.session.scalar(select(Assignment).where(Assignment.user_id == uid))
-        db.session.add(
-            Completion(
-                assignment_id=a.id,
-                user_id=uid,
-                course_id="demo_course",
-                course_version="1.0.0",
-                locale="en",
-                region="global",
-                score=95,
-                completed_at=utcnow(),
-                certificate_code=code,
-            )
-        )
+        db.session.add(completion_of(a, region="global", score=95, certificate_code=code))
         db.session.commit()
 
 

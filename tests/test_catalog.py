@@ -121,3 +121,36 @@ def test_content_status_reports_missing_and_exits_nonzero(content_copy):
     assert result.exit_code == 1
     line = next(row for row in result.output.splitlines() if row.split()[:2] == ["demo_course", "ar"])
     assert line.split()[-2:] == ["1", "0"]
+
+
+def tag_fixture_quiz(content_copy, modules, hints=True):
+    """Give the fixture's English quiz questions these module tags (and hints)."""
+    quiz = content_copy / "demo_course" / "en" / "quiz.yaml"
+    text = quiz.read_text()
+    for qid, module in zip(("passport", "signs", "fees"), modules, strict=True):
+        extra = f"    module: {module}\n" + ("    hint: Read the module again.\n" if hints else "")
+        text = text.replace(f"  - id: {qid}\n", f"  - id: {qid}\n{extra}")
+    quiz.write_text(text)
+
+
+def test_a_quiz_pool_needs_known_modules_hints_and_enough_questions_per_module(content_copy):
+    tag_fixture_quiz(content_copy, ["basics", "basics", "nowhere"], hints=False)
+    output = check(content_copy).output
+    assert "question 'fees' names unknown module 'nowhere'" in output
+    assert "question 'passport' needs a hint and an explanation" in output
+    assert "module 'basics' has 2 question(s); a pool needs 3" in output
+    assert "module 'signs' has 0 question(s); a pool needs 3" in output
+
+
+def test_a_translation_keeps_the_module_of_each_question(content_copy):
+    tag_fixture_quiz(content_copy, ["basics", "signs", "signs"])
+    translated = content_copy / "demo_course" / "hi" / "quiz.yaml"
+    text = translated.read_text().replace("  - id: passport\n", "  - id: passport\n    module: signs\n")
+    translated.write_text(text)
+    assert "question 'passport': module differs from the source" in check(content_copy).output
+
+
+def test_an_option_cut_short_by_an_unquoted_comma_is_an_error(content_copy):
+    quiz = content_copy / "demo_course" / "en" / "quiz.yaml"
+    quiz.write_text(quiz.read_text().replace("{id: a, text: Nothing}", "{id: a, text: Nothing, not even a call}"))
+    assert "question 'passport': option a has keys other than id and text" in check(content_copy).output

@@ -17,6 +17,15 @@ SETTINGS = (
     "ELEARN_SMTP_HOST",
     "ELEARN_BASE_URL",
     "WEB_CONCURRENCY",
+    "ELEARN_OIDC_ISSUER",
+    "ELEARN_OIDC_CLIENT_ID",
+    "ELEARN_OIDC_CLIENT_SECRET",
+    "ELEARN_SAML_IDP_METADATA_URL",
+    "ELEARN_SAML_IDP_METADATA_FILE",
+    "ELEARN_SAML_SP_KEY_FILE",
+    "ELEARN_SAML_SP_CERT_FILE",
+    "ELEARN_LOCAL_PASSWORDS",
+    "ELEARN_REQUIRE_SECOND_FACTOR",
 )
 
 SAFE = {
@@ -73,6 +82,21 @@ def test_a_production_configuration_passes(check):
         ({"SECRET_KEY": "changeme"}, (), "SECRET_KEY", "shorter than 32"),
         ({"ELEARN_CONCERN_KEYS": None}, (), "ELEARN_CONCERN_KEYS", "refuses to start"),
         ({"ELEARN_CONCERN_KEYS": "not-a-key"}, (), "ELEARN_CONCERN_KEYS", "not a Fernet key"),
+        ({"ELEARN_OIDC_ISSUER": "https://id.example.com"}, (), "ELEARN_OIDC_CLIENT_ID", "single sign-on stays off"),
+        (
+            {
+                "ELEARN_OIDC_ISSUER": "http://id.example.com",
+                "ELEARN_OIDC_CLIENT_ID": "x",
+                "ELEARN_OIDC_CLIENT_SECRET": "s",
+            },
+            (),
+            "ELEARN_OIDC_ISSUER",
+            "not https://",
+        ),
+        ({"ELEARN_SAML_IDP_METADATA_URL": "http://idp.example.com/md"}, (), "ELEARN_SAML_IDP_METADATA_URL", "keys"),
+        ({"ELEARN_SAML_IDP_METADATA_FILE": "/nowhere/md.xml"}, (), "ELEARN_SAML_IDP_METADATA_FILE", "not a file"),
+        ({"ELEARN_LOCAL_PASSWORDS": "some"}, (), "ELEARN_LOCAL_PASSWORDS", "not one of"),
+        ({"ELEARN_REQUIRE_SECOND_FACTOR": "everyone"}, (), "ELEARN_REQUIRE_SECOND_FACTOR", "not one of"),
     ],
 )
 def test_each_dangerous_setting_is_named_and_fails(check, env, args, setting, says):
@@ -102,6 +126,14 @@ def test_memory_rate_limits_with_one_worker_are_fine(check):
         ({"ELEARN_SMTP_HOST": None}, (), "ELEARN_SMTP_HOST", "reminder emails are not sent"),
         ({"ELEARN_REDIS_URL": None}, ("--machines", "2"), "ELEARN_REDIS_URL", "task queue is SQLite"),
         ({"ELEARN_BASE_URL": "http://training.example.com/"}, (), "ELEARN_BASE_URL", "not https://"),
+        ({"ELEARN_REQUIRE_SECOND_FACTOR": "off"}, (), "ELEARN_REQUIRE_SECOND_FACTOR", "password need nothing else"),
+        (
+            {"ELEARN_OIDC_ISSUER": "https://id.example.com", "ELEARN_OIDC_CLIENT_ID": "x"},
+            (),
+            "ELEARN_OIDC_CLIENT_SECRET",
+            "public client",
+        ),
+        ({"ELEARN_SAML_SP_KEY_FILE": "/etc/sp.key"}, (), "ELEARN_SAML_SP_KEY_FILE", "unsigned"),
     ],
 )
 def test_warnings_are_named_but_do_not_fail(check, env, args, setting, says):

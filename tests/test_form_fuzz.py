@@ -289,6 +289,7 @@ EXCLUDED: dict[str, str] = {
     "admin.confirm_full_feed": "its form exists only on a full-feed preview; tests/test_full_feed.py",
     "admin.unlock_kiosk_pin": "a button without fields; tests/test_kiosks.py",
     "auth.second_factor_sign_in": "needs a half-done password sign-in; tests/test_second_factor.py (hostile codes)",
+    "auth.renew_recovery_codes": "needs an enrolled factor; tests/test_second_factor.py (wrong and replayed codes)",
     "admin.reset_second_factor": "a button without fields; tests/test_second_factor.py",
     "scim.create_user": "JSON with a token, no form: tests/test_scim.py (hostile input) and schemathesis",
     "scim.search_users": "JSON with a token, no form: tests/test_scim.py (hostile input) and schemathesis",

@@ -23,10 +23,11 @@ from elearn.api.openapi import PREFIXES, build_document, openapi_path
 from elearn.api.tokens import create_token
 from elearn.auth.passwords import hash_password
 from elearn.extensions import db
-from elearn.models import Assignment, Completion, User, utcnow
+from elearn.models import Assignment, User
 from elearn.training.assignments import apply_audience_rules
 
 from .conftest import make_app, wipe
+from .helpers import completion_of
 
 
 def test_document_is_openapi_3_1_and_describes_every_api_and_scim_route(app):
@@ -184,19 +185,7 @@ def live_api(postgresql_database, tmp_path) -> Iterator[LiveApi]:
             apply_audience_rules(user, app.extensions["elearn_catalog"], 30)
         first = db.session.scalar(select(Assignment).order_by(Assignment.id))
         assert first is not None
-        db.session.add(
-            Completion(
-                assignment_id=first.id,
-                user_id=first.user_id,
-                course_id=first.course_id,
-                course_version="1.0.0",
-                locale="en",
-                region="arab_states",
-                score=90,
-                completed_at=utcnow(),
-                certificate_code="FUZZ-0001",
-            )
-        )
+        db.session.add(completion_of(first, score=90, certificate_code="FUZZ-0001"))
         _row, token = create_token("Fuzz", None)
         _row, scim_token = create_token("Fuzz SCIM", None, ("scim",))
         db.session.commit()

@@ -13,6 +13,8 @@ from elearn.models import AuditLog, Completion, User
 from tests.conftest import Auth
 from tests.db_diff import snapshot
 
+from .helpers import completion_of
+
 CORE = "urn:ietf:params:scim:schemas:core:2.0:User"
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
@@ -143,17 +145,7 @@ def test_delete_hides_the_person_keeps_records_and_a_rehire_revives_them(app, ma
         from elearn.models import Assignment
 
         assignment = db.session.scalar(select(Assignment).where(Assignment.user_id == uid))
-        db.session.add(
-            Completion(
-                assignment_id=assignment.id,
-                user_id=uid,
-                course_id=assignment.course_id,
-                course_version="1.0",
-                locale="en",
-                score=100,
-                certificate_code="CERT1",
-            )
-        )
+        db.session.add(completion_of(assignment, course_version="1.0", certificate_code="CERT1"))
         db.session.commit()
     assert scim("DELETE", f"/Users/{uid}").status_code == 204
     assert_scim_error(scim("GET", f"/Users/{uid}"), 404)

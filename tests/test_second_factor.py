@@ -286,3 +286,40 @@ def test_recovery_codes_are_stored_as_sha256(app, required, client, make_user):
         hashes = set(db.session.scalars(select(RecoveryCode.code_hash).where(RecoveryCode.user_id == uid)))
     assert hashlib.sha256(codes[0].replace("-", "").encode()).hexdigest() in hashes
     assert PASSWORD  # the fixtures' password signs in the admin above
+
+
+def renew(client, code):
+    page = client.get("/account/second-factor").get_data(as_text=True)
+    return client.post("/account/second-factor/recovery-codes", data={"csrf_token": csrf_token(page), "code": code})
+
+
+def test_a_person_renews_their_recovery_codes_with_their_apps_code_only(app, required, client, make_user):
+    uid = make_user(employee_id="adm", roles="learner admin", hr_locale="en")
+    Auth(client).login("adm")
+    secret, old_codes = enrol(client)
+    with app.app_context():
+        old_hashes = set(db.session.scalars(select(RecoveryCode.code_hash).where(RecoveryCode.user_id == uid)))
+    # a recovery code cannot mint more, a wrong or replayed app code neither: nothing changes
+    for code in (old_codes[0], "000000" if next_step_code(secret) != "000000" else "111111", pyotp.TOTP(secret).now()):
+        refused = renew(client, code)
+        assert refused.status_code == 400 and "This code is not right" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert set(db.session.scalars(select(RecoveryCode.code_hash).where(RecoveryCode.user_id == uid))) == old_hashes
+    response = renew(client, next_step_code(secret))
+    assert response.status_code == 200
+    new_codes = RECOVERY.findall(response.get_data(as_text=True))
+    assert len(new_codes) == 10 and not set(new_codes) & set(old_codes)
+    sign_out(client)
+    Auth(client).login("adm")
+    assert send_code(client, old_codes[1]).status_code == 400  # the earlier codes are gone
+    assert send_code(client, new_codes[1]).status_code == 302
+    assert signed_in(client)
+
+
+def test_renewing_recovery_codes_needs_a_signed_in_person_with_a_factor(app, required, client, make_user):
+    make_user(employee_id="learner", hr_locale="en")
+    Auth(client).login("learner")
+    page = client.get("/training").get_data(as_text=True)
+    response = client.post("/account/second-factor/recovery-codes", data={"csrf_token": csrf_token(page), "code": "1"})
+    assert response.headers["Location"].endswith("/account/second-factor")
+    assert app.test_client().post("/account/second-factor/recovery-codes").status_code in (302, 400)

@@ -166,8 +166,11 @@ def test_a_worker_without_an_account_passes_with_server_scoring_and_nothing_pers
     before = snapshot(supplier_app)
     landing = worker.get(f"/s/{site.public_code}").get_data(as_text=True)
     assert 'lang="en"' in landing and "Plant 3, Jebel Ali" in landing
+    assert 'href="tel:999"' in landing  # the site country's emergency numbers (content/emergency.yaml)
     assert counts(supplier_app) == []  # opening the link is not starting
     read_modules(worker, site.public_code)
+    risks = worker.get(f"/s/{site.public_code}/modules/risks").get_data(as_text=True)
+    assert 'href="tel:998"' in risks.split("<h2>How to report</h2>")[1]
     assert counts(supplier_app) == [("en", 1, 0)]
     html, form = quiz_form(worker, site.public_code)
     assert "explanation" not in html.lower() and "The employer should pay" not in html  # no answer key

@@ -22,6 +22,7 @@ from elearn.tasks.models import TaskRun
 from elearn.tasks.runs import new_run
 
 from .conftest import FIXTURE_CONTENT, Auth, csrf_token, make_app, wipe
+from .helpers import completion_of
 from .test_access_log import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -119,19 +120,14 @@ def test_reminders_without_smtp_are_skipped(app, make_user):
 
 
 def test_daily_task_starts_a_new_cycle_for_expired_completions(app, make_user):
-    from elearn.models import Completion
 
     uid = make_user()
     with app.app_context():
         a = db.session.scalar(select(Assignment).where(Assignment.user_id == uid))
         a.due_at = utcnow() - timedelta(days=400)
         db.session.add(
-            Completion(
-                assignment_id=a.id,
-                user_id=uid,
-                course_id="demo_course",
-                course_version="1.0.0",
-                locale="en",
+            completion_of(
+                a,
                 score=90,
                 completed_at=utcnow() - timedelta(days=380),
                 expires_at=utcnow() - timedelta(days=15),
@@ -176,7 +172,6 @@ def test_failing_lrs_is_retried_with_backoff_and_shown_to_admins(database_url, t
     try:
         assert forward_xapi.settings["default_retries"] == 5
         assert (forward_xapi.settings["default_retry_delay"], forward_xapi.settings["default_retry_backoff"]) == (10, 2)
-        from elearn.models import Completion
 
         uid = make_user(employee_id="done1", hr_locale="en")
         with app.app_context():
@@ -192,17 +187,7 @@ def test_failing_lrs_is_retried_with_backoff_and_shown_to_admins(database_url, t
                 )
             )
             assignment = db.session.scalar(select(Assignment).where(Assignment.user_id == uid))
-            db.session.add(
-                Completion(
-                    assignment_id=assignment.id,
-                    user_id=uid,
-                    course_id="demo_course",
-                    course_version="1.0.0",
-                    locale="en",
-                    score=90,
-                    certificate_code="LRS-1",
-                )
-            )
+            db.session.add(completion_of(assignment, score=90, certificate_code="LRS-1"))
             db.session.commit()
         admin = app.test_client()
         Auth(admin).login("boss", "pw-123456789")

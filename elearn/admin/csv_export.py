@@ -49,6 +49,7 @@ def csv_select(query, catalog: Catalog):
         sub.c.course_version,
         sub.c.certificate_code,
         _iso(sub.c.expires_at),
+        sub.c.completed_region,
     ]
     return select(*[c.label(name) for c, name in zip(columns, COLUMNS, strict=True)]).order_by(
         sub.c.employee_id, sub.c.course_id
@@ -100,6 +101,7 @@ def stream_python(statement, catalog: Catalog):
                 r[10] or "",
                 r[11] or "",
                 _iso_py(r[12]),
+                r[14] or "",
             ]
             for r in chunk
         )

@@ -30,6 +30,7 @@ COLUMNS = (
     "course_version",
     "certificate_code",
     "expires_at",
+    "completed_region",  #: the region whose module the person read (the region of today's country may differ)
 )
 
 
@@ -99,6 +100,7 @@ def report_query(filters: ReportFilters, catalog: Catalog, scope_clause=None):
             Completion.certificate_code,
             Completion.expires_at,
             Assignment.id.label("assignment_id"),
+            Completion.region.label("completed_region"),
         )
         .join(User, User.id == Assignment.user_id)
         .outerjoin(Completion, Completion.assignment_id == Assignment.id)
@@ -146,6 +148,7 @@ def report_row(row, catalog: Catalog) -> dict:
         "course_version": row.course_version,
         "certificate_code": row.certificate_code,
         "expires_at": row.expires_at,
+        "completed_region": row.completed_region,
     }
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user
+from flask_login import current_user, login_required, login_user
 
 from .. import security_log
 from ..extensions import db
@@ -29,6 +29,10 @@ def _sign_in(user: User):
     target = second_factor.finish_pending()
     login_user(user)
     return redirect(target if is_safe_next(target) else url_for("courses.my_training"))
+
+
+def _wrong_app_code() -> str:
+    return _("This code is not right. Type the current code from your authenticator app.")
 
 
 def _start_again():
@@ -78,7 +82,7 @@ def second_factor_enrol():
         if pending is not None:
             return redirect(url_for("auth.second_factor_sign_in"))
         unused = second_factor.unused_recovery_codes(user.id)
-        return render_template("auth/second_factor_on.html", unused=unused)
+        return render_template("auth/second_factor_on.html", unused=unused, form=SecondFactorForm())
     factor = second_factor.enrolling_factor(user.id)
     form = SecondFactorForm()
     if form.validate_on_submit():
@@ -94,8 +98,31 @@ def second_factor_enrol():
                 target = ""
             go_on = target if is_safe_next(target) else url_for("courses.my_training")
             return render_template("auth/second_factor_codes.html", codes=codes, go_on=go_on)
-        form.code.errors.append(_("This code is not right. Type the current code from your authenticator app."))
+        form.code.errors.append(_wrong_app_code())
     uri = second_factor.provisioning_uri(factor, user)
     return render_template("auth/second_factor_enrol.html", form=form, qr=qr_image(uri), secret=factor.secret), (
         400 if form.errors else 200
     )
+
+
+@bp.post("/account/second-factor/recovery-codes")
+@login_required
+@limiter.limit(configured("ELEARN_LOGIN_ADDRESS_LIMIT"))
+def renew_recovery_codes():
+    """New recovery codes for a signed-in person with a factor, against a code of their app."""
+    factor = second_factor.confirmed_factor(current_user.id)
+    if factor is None:
+        return redirect(url_for("auth.second_factor_enrol"))
+    form = SecondFactorForm()
+    if form.validate_on_submit():
+        if not _within_limit(current_user):
+            abort(429)
+        codes = second_factor.renew_recovery_codes(factor, form.code.data)
+        if codes is not None:
+            security_log.event("auth.recovery_codes_renewed", actor=current_user.id)
+            return render_template(
+                "auth/second_factor_codes.html", codes=codes, go_on=url_for("auth.second_factor_enrol")
+            )
+        form.code.errors.append(_wrong_app_code())
+    unused = second_factor.unused_recovery_codes(current_user.id)
+    return render_template("auth/second_factor_on.html", unused=unused, form=form), 400

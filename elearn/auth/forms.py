@@ -51,6 +51,17 @@ class ActivateForm(BaseForm):
 
 
 PIN_MESSAGE = _l("A PIN is 4 to 8 digits.")
+#: a PIN typed on a shared device: never autofilled or remembered, a number pad on phones
+PIN_INPUT = {"autocomplete": "off", "inputmode": "numeric"}
+
+
+def pin_field(label, missing_message) -> PasswordField:
+    """The one PIN rule (4 to 8 digits) for signing in and for choosing a PIN."""
+    return PasswordField(
+        label,
+        validators=[DataRequired(message=missing_message), Regexp(r"^[0-9]{4,8}$", message=PIN_MESSAGE)],
+        render_kw=dict(PIN_INPUT),
+    )
 
 
 class KioskSignInForm(BaseForm):
@@ -61,27 +72,19 @@ class KioskSignInForm(BaseForm):
         validators=[DataRequired(message=_l("Enter your employee ID.")), Length(max=64)],
         render_kw={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"},
     )
-    pin = PasswordField(
-        _l("PIN"),
-        validators=[DataRequired(message=_l("Enter your PIN.")), Regexp(r"^[0-9]{4,8}$", message=PIN_MESSAGE)],
-        render_kw={"autocomplete": "off", "inputmode": "numeric"},
-    )
+    pin = pin_field(_l("PIN"), _l("Enter your PIN."))
     submit = SubmitField(_l("Sign in"))
 
 
 class ChoosePinForm(BaseForm):
-    pin = PasswordField(
-        _l("Your new PIN"),
-        validators=[DataRequired(message=_l("Choose a PIN.")), Regexp(r"^[0-9]{4,8}$", message=PIN_MESSAGE)],
-        render_kw={"autocomplete": "off", "inputmode": "numeric"},
-    )
+    pin = pin_field(_l("Your new PIN"), _l("Choose a PIN."))
     confirm = PasswordField(
         _l("Your new PIN again"),
         validators=[
             DataRequired(message=_l("Type the PIN again.")),
             EqualTo("pin", message=_l("The two PINs are not the same.")),
         ],
-        render_kw={"autocomplete": "off", "inputmode": "numeric"},
+        render_kw=dict(PIN_INPUT),
     )
     submit = SubmitField(_l("Save my PIN"))
 

@@ -8,7 +8,7 @@ from ..extensions import db
 from ..models import User
 from ..ratelimit import configured, keyed_hash, limiter
 from ..urls import absolute_url
-from ..web import is_safe_next
+from ..web import is_safe_next, origin_of
 from . import bp, oidc, second_factor
 from .forms import LoginForm
 from .kiosk import current_kiosk
@@ -76,8 +76,10 @@ def logout():
     login_page = url_for("auth.login")
     # signed in through the provider: it ends its session too (RP-initiated logout), if it can
     provider_logout = oidc.end_session_url(id_token, absolute_url(login_page)) if id_token is not None else None
+    if provider_logout and origin_of(provider_logout) == origin_of(current_app.config["ELEARN_OIDC_ISSUER"]):
+        return redirect(provider_logout)  # the pages' CSP lets forms go to the issuer's origin (wiring.py)
     if provider_logout:
-        # a link, not a redirect: the page's CSP (form-action 'self') stops this form's redirects to other sites
+        # elsewhere: a link, not a redirect, as the pages' CSP stops this form's redirects to other sites
         return render_template("auth/sso_signed_out.html", url=provider_logout, provider=oidc.provider_name())
     return redirect(login_page)
 

@@ -134,6 +134,17 @@ def confirm(factor: SecondFactor, code: str) -> list[str] | None:
     return codes
 
 
+def renew_recovery_codes(factor: SecondFactor, code: str) -> list[str] | None:
+    """The person's own renewal: a right code of their app (not a recovery code: whoever
+    holds only those must not mint more) replaces every earlier recovery code."""
+    if factor.confirmed_at is None or not accept_code(factor, code):
+        db.session.rollback()
+        return None
+    codes = issue_recovery_codes(factor.user_id)
+    db.session.commit()
+    return codes
+
+
 def reset(user_id: int) -> bool:
     """Remove the person's factor and recovery codes (an admin's action: a lost phone).
     Whether there was a factor; the caller commits."""

@@ -13,7 +13,17 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .model import DEFAULT_REGION, Course, Helpline, Module, Quiz, locale_fallback
+from .model import (
+    DEFAULT_REGION,
+    EMERGENCY_SERVICES,
+    EMERGENCY_SLOT,
+    Course,
+    EmergencyNumber,
+    Helpline,
+    Module,
+    Quiz,
+    locale_fallback,
+)
 from .questions import parse_question, same_check
 from .render import render_markdown
 from .yamlfile import ContentError, file_hash, read_yaml, split_front_matter
@@ -43,6 +53,7 @@ class Catalog:
     #: region id -> locale -> its name, in the order of content/regions.yaml
     region_names: dict[str, dict[str, str]] = field(default_factory=dict)
     helplines: dict[str, tuple[Helpline, ...]] = field(default_factory=dict)
+    emergency: dict[str, tuple[EmergencyNumber, ...]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
     def region_for(self, country: str | None) -> str:
@@ -71,6 +82,9 @@ class Catalog:
     def helplines_for(self, country: str | None) -> tuple[Helpline, ...]:
         return self.helplines.get((country or "").upper(), ())
 
+    def emergency_for(self, country: str | None) -> tuple[EmergencyNumber, ...]:
+        return self.emergency.get((country or "").upper(), ())
+
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.kind == "error"]
@@ -86,6 +100,7 @@ def load_catalog(root: str | Path) -> Catalog:
     problems = catalog.problems
     _guard(problems, lambda: _load_regions(root / "regions.yaml", catalog))
     _guard(problems, lambda: catalog.helplines.update(_load_helplines(root / "helplines.yaml")))
+    _guard(problems, lambda: catalog.emergency.update(_load_emergency(root / "emergency.yaml")))
     for course_yaml in sorted(root.glob("*/course.yaml")):
         course = _guard(problems, partial(_load_course, course_yaml, catalog.region_ids, problems))
         if course is not None:
@@ -158,6 +173,37 @@ def _load_helplines(path: Path) -> dict[str, tuple[Helpline, ...]]:
     return result
 
 
+def _load_emergency(path: Path) -> dict[str, tuple[EmergencyNumber, ...]]:
+    """country -> [{number, service, source}]: every number with the page that states it."""
+    if not path.exists():
+        return {}
+    data: Any = read_yaml(path) or {}
+    result: dict[str, tuple[EmergencyNumber, ...]] = {}
+    for code, entries in data.items():
+        if not _COUNTRY.match(str(code)) or not isinstance(entries, list) or not entries:
+            raise ContentError(path, data.line, f"'{code}' must be a country code with a list of numbers")
+        numbers = []
+        for entry in entries:
+            line = getattr(entry, "line", data.line)
+            for key in ("number", "service", "source"):
+                _require(entry, key, path, str)
+            if set(entry) - {"number", "service", "source"}:
+                raise ContentError(
+                    path,
+                    line,
+                    f"{code}: unknown keys: {', '.join(sorted(set(entry) - {'number', 'service', 'source'}))}",
+                )
+            if entry["service"] not in EMERGENCY_SERVICES:
+                raise ContentError(path, line, f"{code}: service must be one of {', '.join(EMERGENCY_SERVICES)}")
+            if not re.fullmatch(r"[0-9][0-9 -]*", entry["number"]):
+                raise ContentError(path, line, f"{code}: '{entry['number']}' is not a phone number")
+            if not entry["source"].startswith("https://"):
+                raise ContentError(path, line, f"{code}: the source must be an https:// address")
+            numbers.append(EmergencyNumber(entry["number"], entry["service"], entry["source"]))
+        result[str(code)] = tuple(numbers)
+    return result
+
+
 def _load_course(path: Path, regions: tuple[str, ...], problems: list[Problem]) -> Course:
     data = read_yaml(path)
     course_id = _require(data, "id", path, str)
@@ -182,6 +228,7 @@ def _load_course(path: Path, regions: tuple[str, ...], problems: list[Problem]) 
         retrain_on_major=bool(data.get("retrain_on_major", False)),
         audience_everyone=bool(audience.get("everyone", False)),
         audience_departments=tuple(audience.get("departments") or ()),
+        audience_managers=bool(audience.get("managers", False)),
         regional_after=data.get("regional_after"),
         titles=dict(titles),
         descriptions=dict(data.get("description") or {}),
@@ -192,6 +239,7 @@ def _load_course(path: Path, regions: tuple[str, ...], problems: list[Problem]) 
         raise ContentError(path, 1, f"no modules in {folder / default}")
     course.modules[default] = source_modules
     course.quizzes[default] = _load_quiz(folder / default / "quiz.yaml", default, None, problems)
+    _check_pool(course.quizzes[default], source_modules, folder / default / "quiz.yaml", problems)
     for locale in locales:
         if locale == default:
             continue
@@ -247,16 +295,27 @@ def _parse_module(
         html = render_markdown(body)
     except Exception as exc:  # Markdown should never fail; report it if it does
         raise ContentError(file, body_line, f"Markdown does not render: {exc}") from exc
+    parts = tuple(html.split(EMERGENCY_SLOT))
+    if region is not None and len(parts) != 2:
+        raise ContentError(
+            file,
+            body_line,
+            "a regional module needs the paragraph [[emergency-numbers]] exactly once, "
+            "at the start of its part on how to report",
+        )
+    if region is None and len(parts) != 1:
+        raise ContentError(file, body_line, "only a regional module has the paragraph [[emergency-numbers]]")
     return Module(
         id=slug,
         order=order,
         locale=locale,
         title=title,
         minutes=minutes,
-        html=html,
+        html="".join(parts),
         region=region,
         check=check,
         source_hash=source_hash,
+        html_parts=parts,
     )
 
 
@@ -335,6 +394,32 @@ def _load_quiz(path: Path, locale: str, source: Quiz | None, problems: list[Prob
         questions=tuple(questions),
         source_hash=data.get("source_hash"),
     )
+
+
+#: a quiz pool holds at least this many questions on each module it tags
+POOL_MINIMUM_PER_MODULE = 3
+
+
+def _check_pool(quiz: Quiz, modules: tuple[Module, ...], path: Path, problems: list[Problem]) -> None:
+    """A quiz whose questions name their module is a pool: every question names a module
+    of the course and has a hint, and every module has enough questions to draw from."""
+    if not any(q.module for q in quiz.questions):
+        return
+    ids = [m.id for m in modules]
+    for question in quiz.questions:
+        if question.module not in ids:
+            why = "names no module" if not question.module else f"names unknown module '{question.module}'"
+            problems.append(Problem(path, 1, f"question '{question.id}' {why}"))
+        if not question.hint or not question.explanation:
+            problems.append(Problem(path, 1, f"question '{question.id}' needs a hint and an explanation"))
+    for module_id in ids:
+        count = sum(q.module == module_id for q in quiz.questions)
+        if count < POOL_MINIMUM_PER_MODULE:
+            problems.append(
+                Problem(
+                    path, 1, f"module '{module_id}' has {count} question(s); a pool needs {POOL_MINIMUM_PER_MODULE}"
+                )
+            )
 
 
 def _load_regional(course: Course, folder: Path, regions: tuple[str, ...], problems: list[Problem]) -> None:

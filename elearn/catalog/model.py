@@ -15,6 +15,12 @@ TRUE_FALSE_OPTION_IDS = ("true", "false")
 #: the region of every country content/regions.yaml does not map
 DEFAULT_REGION = "global"
 
+#: A regional module's "How to report a concern" part starts with this paragraph; the
+#: page puts the emergency numbers of the learner's country there, per request, so one
+#: rendered module serves every country of its region.
+EMERGENCY_SLOT = "<p>[[emergency-numbers]]</p>"
+EMERGENCY_SERVICES = ("all", "police", "ambulance", "fire")
+
 
 def locale_fallback(requested: str, available: Iterable[str], default: str) -> str:
     """The one locale fallback for content: the requested locale (es_MX) if available,
@@ -39,7 +45,9 @@ class Question:
     text: str
     options: tuple[Option, ...]  #: true_false questions get ids "true" and "false"
     answer: frozenset[str]  #: ids of the correct options
-    explanation: str
+    explanation: str  #: the full explanation; may state the answer
+    module: str | None = None  #: the id of the module the question tests (quiz pools)
+    hint: str = ""  #: points back to the module without giving the answer away
 
     def option(self, option_id: str) -> Option | None:
         return next((o for o in self.options if o.id == option_id), None)
@@ -63,10 +71,16 @@ class Module:
     locale: str
     title: str
     minutes: int
-    html: str  #: sanitised, rendered once at load time
+    html: str  #: sanitised, rendered once at load time (without the emergency slot)
     region: str | None = None  #: set on regional modules
     check: Question | None = None  #: a regional module's unscored check question
     source_hash: str | None = None
+    #: the HTML before and after the emergency slot; (html,) when the module has none
+    html_parts: tuple[str, ...] = ()
+
+    @property
+    def has_emergency_slot(self) -> bool:
+        return len(self.html_parts) == 2
 
 
 @dataclass(frozen=True)
@@ -81,6 +95,13 @@ class Helpline:
     hours: str | None = None
     languages: str | None = None
     anonymous: bool | None = None
+
+
+@dataclass(frozen=True)
+class EmergencyNumber:
+    number: str
+    service: str  #: one of EMERGENCY_SERVICES ("all": one number for every emergency)
+    source: str
 
 
 @dataclass(frozen=True)
@@ -129,6 +150,8 @@ class Course:
     retrain_on_major: bool
     audience_everyone: bool
     audience_departments: tuple[str, ...]
+    #: people named as someone's manager in the HR feed
+    audience_managers: bool
     regional_after: str | None
     titles: dict[str, str]
     descriptions: dict[str, str]

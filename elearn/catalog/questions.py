@@ -47,6 +47,8 @@ def parse_question(item: Any, path: Path, source: Quiz | None, default_id: str |
         options=options,
         answer=answer,
         explanation=str(item.get("explanation", "")).strip(),
+        module=str(item["module"]) if item.get("module") else None,
+        hint=str(item.get("hint", "")).strip(),
     )
     if source is not None:
         _match_source(question, source, path, line)
@@ -61,6 +63,13 @@ def _parse_options(item: Any, path: Path, qid: str, line: int) -> tuple[Option, 
     for opt in raw:
         if not isinstance(opt, dict) or "id" not in opt or not str(opt.get("text", "")).strip():
             raise ContentError(path, getattr(opt, "line", line), f"question '{qid}': each option needs id and text")
+        if set(opt) - {"id", "text"}:
+            # an unquoted comma in {id: d, text: a, b} makes a key of "b": the text is cut short
+            raise ContentError(
+                path,
+                getattr(opt, "line", line),
+                f"question '{qid}': option {opt['id']} has keys other than id and text",
+            )
         options.append(Option(str(opt["id"]), str(opt["text"]).strip()))
     ids = [o.id for o in options]
     if len(set(ids)) != len(ids):
@@ -76,6 +85,12 @@ def _match_source(question: Question, source: Quiz, path: Path, line: int) -> No
         raise ContentError(path, line, f"question '{question.id}': type or option ids differ from the source")
     if original.answer != question.answer:
         raise ContentError(path, line, f"question '{question.id}': answer differs from the source")
+    if original.module != question.module:
+        raise ContentError(path, line, f"question '{question.id}': module differs from the source")
+    if bool(original.hint) != bool(question.hint):
+        raise ContentError(
+            path, line, f"question '{question.id}': the source has a hint and this has not, or the reverse"
+        )
 
 
 def same_check(translated: Question | None, source: Question | None) -> bool:

@@ -58,6 +58,7 @@ def concern_page():
         country_name=names.get(country or ""),
         countries=countries,
         helplines=helplines,
+        emergency=get_catalog().emergency_for(country) if country else (),
         error=error,
         supplier=supplier,
     )

@@ -4,14 +4,17 @@ link to, the module page's parts, and a submitted quiz scored on the server."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import abort, current_app, render_template, request, url_for
+from flask import abort, current_app, get_template_attribute, render_template, request, url_for
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from ..catalog import Course, CourseView
 from ..training.scoring import QuizResult, score_quiz
+from ..web import country_name, get_catalog
 from .quizflow import Attempt, ForgedSubmission, IncompleteSubmission, read_answers, read_attempt
 
 
@@ -53,6 +56,17 @@ def module_page_context(view: CourseView, module_id: str, acknowledged: bool, li
         "position": view.modules.index(module) + 1,
         "links": links,
     }
+
+
+def emergency_numbers(country: str | None) -> Callable[[], Markup]:
+    """The module page's `emergency_numbers()`: the numbers of the learner's (or the
+    site's) country, rendered per request into the regional module's slot."""
+
+    def block() -> Markup:
+        show = get_template_attribute("concerns/_helplines.html", "emergency_list")
+        return show(get_catalog().emergency_for(country), country_name(country))
+
+    return block
 
 
 def after_acknowledging(view: CourseView, module_id: str, links: CourseLinks) -> str:

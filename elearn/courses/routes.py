@@ -19,7 +19,7 @@ from ..training.learner_status import status_expression
 from ..training.scoring import score_quiz
 from ..web import current_locale, get_catalog
 from . import bp
-from .pages import GradedQuiz, after_acknowledging, graded_quiz, learner_links, module_page_context
+from .pages import GradedQuiz, after_acknowledging, emergency_numbers, graded_quiz, learner_links, module_page_context
 from .quizflow import issue_attempt
 
 
@@ -104,7 +104,8 @@ def module_page(course: Course, state: LearnerCourse, view: CourseView, module_i
         current_locale(),
         user_key(),
     )
-    return render_shell(key, "courses/module.html", **context)
+    slots = {"emergency_numbers": emergency_numbers(current_user.country)}
+    return render_shell(key, "courses/module.html", slots, **context)
 
 
 @bp.post("/courses/<course_id>/modules/<module_id>/acknowledge")

@@ -4,18 +4,45 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..catalog import Catalog, Course
 from ..extensions import db
 from ..models import Assignment, Completion, User, utcnow
 
 
-def in_audience(course: Course, user: User) -> bool:
-    if course.audience_everyone:
+def in_audience(course: Course, user: User, manages_others: bool = False) -> bool:
+    """course.yaml's audience: everyone, some departments, or people who manage others
+    (named as someone's manager in the HR feed)."""
+    if course.audience_everyone or (course.audience_managers and manages_others):
         return True
     department = (user.department or "").strip().casefold()
     return department in {d.casefold() for d in course.audience_departments}
+
+
+def managing(users: list[User]) -> set[int]:
+    """The ids of these users whom an active person names as their manager (by email,
+    as the HR feed does): one query."""
+    emails = {u.email.casefold(): u.id for u in users if u.email}
+    if not emails:
+        return set()
+    named = db.session.scalars(
+        select(func.lower(User.manager_email))
+        .where(User.active.is_(True), func.lower(User.manager_email).in_(emails))
+        .distinct()
+    )
+    return {emails[email] for email in named}
+
+
+def named_managers(users: list[User]) -> list[User]:
+    """The learners these users name as their manager, not among them: a new report makes
+    their manager someone who manages others."""
+    emails = {u.manager_email.casefold() for u in users if u.manager_email}
+    ids = {u.id for u in users}
+    if not emails:
+        return []
+    found = db.session.scalars(select(User).where(User.active.is_(True), func.lower(User.email).in_(emails)))
+    return [m for m in found if m.id not in ids and m.has_role("learner")]
 
 
 def current_assignment(user_id: int, course_id: str) -> Assignment | None:
@@ -64,20 +91,25 @@ def apply_audience_rules_to_many(
     if not users:
         return []
     due = utcnow() + timedelta(days=due_days)
+    by_managers = any(c.audience_managers for c in catalog.courses.values())
+    managers = named_managers(users) if by_managers else []
+    known = managers if new_users else [*users, *managers]
     have = (
-        {}
-        if new_users
-        else {
+        {
             (a.user_id, a.course_id): a
             for a in db.session.scalars(
-                select(Assignment).where(Assignment.user_id.in_([u.id for u in users]), Assignment.current.is_(True))
+                select(Assignment).where(Assignment.user_id.in_([u.id for u in known]), Assignment.current.is_(True))
             )
         }
+        if known
+        else {}
     )
+    everyone = [*users, *managers]
+    manager_ids = managing(everyone) if by_managers else set()
     result = []
-    for user in users:
+    for user in everyone:
         for course in catalog.courses.values():
-            if not in_audience(course, user):
+            if not in_audience(course, user, user.id in manager_ids):
                 continue
             assignment = have.get((user.id, course.id))
             if assignment is None:

@@ -13,10 +13,11 @@ from sqlalchemy import select
 
 from elearn.extensions import db
 from elearn.i18n import LOCALES
-from elearn.models import Assignment, Completion, ModuleProgress, QuizAttempt, utcnow
+from elearn.models import Assignment, ModuleProgress, QuizAttempt
 from elearn.suppliers.models import SupplierSite
 
 from ..conftest import csrf_token
+from ..helpers import completion_of
 
 CERTIFICATE_CODE = "ABCD-EFGH-IJKL-MNOP"
 
@@ -45,6 +46,7 @@ LEARNER_PAGES = {
     "quiz": "/courses/demo_course/quiz",
     "result": "/courses/demo_course/attempts/{attempt}",
     "certificate": "/courses/demo_course/certificate",
+    "second-factor": "/account/second-factor",  # anyone may turn one on (a QR code and a form)
 }
 ADMIN_PAGES = {
     "admin-home": "/admin/",
@@ -63,6 +65,7 @@ ADMIN_PAGES = {
     "supplier-sites": "/admin/supplier-sites",
     "supplier-site": "/admin/supplier-sites/{site}",
     "new-supplier-site": "/admin/supplier-sites/new",
+    "sso-roles": "/admin/sso",
 }  # a site's poster is an A4 sheet, not a screen: tests/browser/test_supplier_journey.py prints it
 CASE_HANDLER_PAGES = {
     "cases": "/cases",
@@ -92,20 +95,7 @@ def complete_demo_course(app, user_id, code: str = CERTIFICATE_CODE) -> dict:
             course_version="1.0.0",
         )
         db.session.add(attempt)
-        db.session.add(
-            Completion(
-                assignment_id=assignment.id,
-                user_id=user_id,
-                course_id="demo_course",
-                course_version="1.0.0",
-                locale="en",
-                region="arab_states",
-                score=100,
-                completed_at=utcnow(),
-                expires_at=None,
-                certificate_code=code,
-            )
-        )
+        db.session.add(completion_of(assignment, certificate_code=code))
         db.session.commit()
         return {"attempt": attempt.id, "code": code}
 

@@ -55,7 +55,9 @@ def test_hindi_learner_in_uae_completes_forced_labour_in_hindi(real_server, brow
     page = browser.new_page()
     sign_in(page, base, "demo-hindi-uae", DEMO_PASSWORD)
     titles = complete_course(page, base, app, "forced_labor", "hi", "अरब")
-    assert len(titles) == 7  # six modules and the Arab States module
+    catalog = app.extensions["elearn_catalog"]
+    view = catalog.courses["forced_labor"].view("hi", "arab_states")
+    assert len(titles) == len(view.modules) and sum(1 for m in view.modules if m.region) == 1  # with the Arab States
     assert "रवि कुमार" in page.inner_text(".cert-name")
     screenshot(page, "hi-real-certificate")
     page.close()
@@ -66,6 +68,6 @@ def test_spanish_buyer_in_mexico_completes_responsible_purchasing_in_spanish(rea
     page = browser.new_page()
     sign_in(page, base, "demo-buyer-mx", DEMO_PASSWORD)
     titles = complete_course(page, base, app, "responsible_purchasing", "es", "Visibilidad")
-    assert len(titles) == 8
+    assert len(titles) == len(app.extensions["elearn_catalog"].courses["responsible_purchasing"].modules["es"])
     screenshot(page, "es-real-certificate")
     page.close()

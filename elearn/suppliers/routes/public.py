@@ -11,10 +11,17 @@ from flask import abort, current_app, g, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from ...catalog import Course, CourseView
-from ...courses.pages import CourseLinks, GradedQuiz, after_acknowledging, graded_quiz, module_page_context
+from ...courses.pages import (
+    CourseLinks,
+    GradedQuiz,
+    after_acknowledging,
+    emergency_numbers,
+    graded_quiz,
+    module_page_context,
+)
 from ...courses.quizflow import issue_attempt
 from ...ratelimit import configured, limiter
-from ...web import current_locale, get_catalog
+from ...web import country_name, current_locale, get_catalog
 from .. import bp
 from ..counts import add_to_counts
 from ..forms import CompletionForm
@@ -87,6 +94,8 @@ def landing(site: SupplierSite, course: Course, view: CourseView, visit: Visit):
         links=site_links(site),
         start=(unread or view.modules)[0],
         helplines=get_catalog().helplines_for(site.country),
+        emergency=get_catalog().emergency_for(site.country),
+        country_name=country_name(site.country),
     )
 
 
@@ -96,7 +105,7 @@ def landing(site: SupplierSite, course: Course, view: CourseView, visit: Visit):
 def module_page(site: SupplierSite, course: Course, view: CourseView, visit: Visit, module_id: str):
     context = module_page_context(view, module_id, module_id in visit.read, site_links(site))
     save(count_start(site, visit))
-    return render_template("courses/module.html", **context)
+    return render_template("courses/module.html", emergency_numbers=emergency_numbers(site.country), **context)
 
 
 @bp.post("/s/<site_code>/modules/<module_id>/acknowledge")
