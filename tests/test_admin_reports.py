@@ -116,6 +116,22 @@ def test_xlsx_export_has_exactly_the_filtered_rows(app, report_data):
     assert ids(exported(report_data, "status=completed")) == ["a1", "k1"]
 
 
+def test_xlsx_export_is_a_sheet_people_read(app, report_data):
+    """Header frozen, every column filters, widths set, dates as real date cells."""
+    from datetime import datetime
+
+    from elearn.admin.reports import COLUMNS
+
+    response = report_data.get("/admin/reports.xlsx")
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:{chr(ord('A') + len(COLUMNS) - 1)}{sheet.max_row}" and sheet.max_row == 6
+    assert sheet.column_dimensions["B"].width == 28  # name
+    completed = COLUMNS.index("completed_at") + 1
+    dates = [row[completed - 1].value for row in sheet.iter_rows(min_row=2) if row[completed - 1].value]
+    assert dates and all(isinstance(d, datetime) for d in dates)
+
+
 def test_report_page_shows_charts_table_and_totals(app, report_data):
     html = report_data.get("/admin/reports").get_data(as_text=True)
     assert "2 of 5 assignments completed" in html

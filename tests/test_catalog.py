@@ -152,5 +152,17 @@ def test_a_translation_keeps_the_module_of_each_question(content_copy):
 
 def test_an_option_cut_short_by_an_unquoted_comma_is_an_error(content_copy):
     quiz = content_copy / "demo_course" / "en" / "quiz.yaml"
-    quiz.write_text(quiz.read_text().replace("{id: a, text: Nothing}", "{id: a, text: Nothing, not even a call}"))
-    assert "question 'passport': option a has keys other than id and text" in check(content_copy).output
+    quiz.write_text(quiz.read_text().replace("{id: b, text: Report it}", "{id: b, text: Report it, not even a call}"))
+    assert "question 'passport': option b has keys other than id and text" in check(content_copy).output
+
+
+def test_content_check_warns_when_the_right_option_is_usually_the_longest(content_copy):
+    clean = check(content_copy)
+    assert clean.exit_code == 0 and "guessing cue" not in clean.output
+    # the Hindi quiz's only single-answer question: its right option made the longest
+    quiz = content_copy / "demo_course" / "hi" / "quiz.yaml"
+    quiz.write_text(quiz.read_text().replace("text: इसकी रिपोर्ट करें", "text: तुरंत कंपनी को इसकी रिपोर्ट करें, देर न करें"))
+    result = check(content_copy)
+    assert "hi/quiz.yaml:1: warning: the right option is the longest in 1 of 1 single-answer questions" in result.output
+    assert result.exit_code == 0  # a warning: reported, not failing
+    assert [p.kind for p in load_catalog(content_copy).problems] == ["warning"]

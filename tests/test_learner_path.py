@@ -1,6 +1,6 @@
 """The learner's path through HTTP on a real database (SQLite and PostgreSQL)."""
 
-from datetime import UTC
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
@@ -123,6 +123,15 @@ def test_fail_then_pass_then_certificate_verifies_signed_out(app, client, auth, 
     assert public.status_code == 200 and "रवि कुमार" in text
     assert "100" not in text.split("<main")[1]  # no score on the public page
     assert client.get("/verify/AAAA-BBBB-CCCC-DDDD").status_code == 404
+    # anyone checking it sees until when it is valid, then that it expired and when
+    visitor = app.test_client()
+    english = {"Accept-Language": "en"}
+    assert "Valid until" in visitor.get(f"/verify/{code}", headers=english).get_data(as_text=True)
+    with app.app_context():
+        db.session.scalars(select(Completion)).one().expires_at = datetime(2025, 3, 1)
+        db.session.commit()
+    expired = visitor.get(f"/verify/{code}", headers=english).get_data(as_text=True)
+    assert "Expired on" in expired and "March 1, 2025" in expired and "रवि कुमार" in expired
 
 
 def test_passing_quiz_before_reading_modules_completes_only_after_last_module(app, client, auth, make_user):

@@ -39,7 +39,9 @@ class Problem:
     path: Path
     line: int
     message: str
-    kind: str = "error"  #: "error" or "stale" (a stale translation is still served)
+    #: "error"; "stale" (a stale translation is still served); "warning" (served, and
+    #: `content check` does not fail on it)
+    kind: str = "error"
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.kind}: {self.message}"
@@ -88,6 +90,10 @@ class Catalog:
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.kind == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.kind == "warning"]
 
     @property
     def stale(self) -> list[Problem]:
@@ -245,6 +251,9 @@ def _load_course(path: Path, regions: tuple[str, ...], problems: list[Problem]) 
             continue
         course.modules[locale] = _load_translations(folder, default, locale, source_modules, None, problems)
         course.quizzes[locale] = _load_quiz(folder / locale / "quiz.yaml", locale, course.quizzes[default], problems)
+    for locale, quiz in course.quizzes.items():
+        if quiz.locale == locale:  # not a missing translation standing in with the source
+            _check_longest_answers(quiz, folder / locale / "quiz.yaml", problems)
     _load_regional(course, folder / "regions", regions, problems)
     if course.regional_after and course.regional_after not in {m.id for m in source_modules}:
         problems.append(Problem(path, data.line, f"regional_after names unknown module '{course.regional_after}'"))
@@ -420,6 +429,27 @@ def _check_pool(quiz: Quiz, modules: tuple[Module, ...], path: Path, problems: l
                     path, 1, f"module '{module_id}' has {count} question(s); a pool needs {POOL_MINIMUM_PER_MODULE}"
                 )
             )
+
+
+def _check_longest_answers(quiz: Quiz, path: Path, problems: list[Problem]) -> None:
+    """A guessing cue: the right option of single-answer questions is the longest one
+    (strictly) in more than half of them."""
+    singles = [q for q in quiz.questions if q.type == "single"]
+    longest = 0
+    for question in singles:
+        lengths = sorted((len(o.text), o.id) for o in question.options)
+        if lengths[-1][1] in question.answer and (len(lengths) < 2 or lengths[-2][0] < lengths[-1][0]):
+            longest += 1
+    if singles and longest * 2 > len(singles):
+        problems.append(
+            Problem(
+                path,
+                1,
+                f"the right option is the longest in {longest} of {len(singles)} single-answer questions "
+                "(a guessing cue): make options of similar length",
+                "warning",
+            )
+        )
 
 
 def _load_regional(course: Course, folder: Path, regions: tuple[str, ...], problems: list[Problem]) -> None:
