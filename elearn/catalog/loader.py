@@ -15,7 +15,6 @@ from typing import Any, TypeVar
 
 from .model import (
     DEFAULT_REGION,
-    EMERGENCY_SERVICES,
     EMERGENCY_SLOT,
     Course,
     EmergencyNumber,
@@ -24,13 +23,12 @@ from .model import (
     Quiz,
     locale_fallback,
 )
+from .places import load_emergency, load_helplines, load_regions
 from .questions import parse_question, same_check
 from .render import render_markdown
-from .yamlfile import ContentError, file_hash, read_yaml, split_front_matter
+from .yamlfile import ContentError, file_hash, read_yaml, require, split_front_matter
 
-_REGION_ID = re.compile(r"^[a-z][a-z_]*$")
 _MODULE_FILE = re.compile(r"^(\d+)-([a-z0-9][a-z0-9-]*)\.md$")
-_COUNTRY = re.compile(r"^[A-Z]{2}$")
 T = TypeVar("T")
 
 
@@ -104,9 +102,12 @@ def load_catalog(root: str | Path) -> Catalog:
     root = Path(root)
     catalog = Catalog(root=root)
     problems = catalog.problems
-    _guard(problems, lambda: _load_regions(root / "regions.yaml", catalog))
-    _guard(problems, lambda: catalog.helplines.update(_load_helplines(root / "helplines.yaml")))
-    _guard(problems, lambda: catalog.emergency.update(_load_emergency(root / "emergency.yaml")))
+    region_map = _guard(problems, lambda: load_regions(root / "regions.yaml"))
+    if region_map is not None:
+        catalog.region_names.update(region_map[0])
+        catalog.regions.update(region_map[1])
+    _guard(problems, lambda: catalog.helplines.update(load_helplines(root / "helplines.yaml")))
+    _guard(problems, lambda: catalog.emergency.update(load_emergency(root / "emergency.yaml")))
     for course_yaml in sorted(root.glob("*/course.yaml")):
         course = _guard(problems, partial(_load_course, course_yaml, catalog.region_ids, problems))
         if course is not None:
@@ -122,111 +123,23 @@ def _guard(problems: list[Problem], action: Callable[[], T]) -> T | None:
         return None
 
 
-def _require(mapping: Any, key: str, path: Path, kind: type[Any] | None = None) -> Any:
-    if not isinstance(mapping, dict) or key not in mapping:
-        raise ContentError(path, getattr(mapping, "line", 1), f"missing '{key}'")
-    value = mapping[key]
-    if kind is not None and not isinstance(value, kind):
-        raise ContentError(path, getattr(mapping, "line", 1), f"'{key}' has the wrong type")
-    return value
-
-
-def _load_regions(path: Path, catalog: Catalog) -> None:
-    """`regions`: region id -> {locale: name} (the default region among them);
-    `countries`: ISO code -> region id."""
-    if not path.exists():
-        return
-    data = read_yaml(path) or {}
-    names = _require(data, "regions", path, dict)
-    for region, by_locale in names.items():
-        if not _REGION_ID.match(str(region)) or not isinstance(by_locale, dict) or "en" not in by_locale:
-            raise ContentError(path, names.line, f"region '{region}' needs an id in lower case and an 'en' name")
-    if DEFAULT_REGION not in names:
-        raise ContentError(path, names.line, f"the region '{DEFAULT_REGION}' (unmapped countries) is missing")
-    countries = _require(data, "countries", path, dict)
-    for code, region in countries.items():
-        if not _COUNTRY.match(str(code)):
-            raise ContentError(path, countries.line, f"'{code}' is not an ISO 3166-1 alpha-2 code")
-        if region not in names:
-            raise ContentError(path, countries.line, f"{code}: unknown region '{region}'")
-    catalog.region_names.update(
-        {region: {str(k): str(v) for k, v in by_locale.items()} for region, by_locale in names.items()}
-    )
-    catalog.regions.update(countries)
-
-
-def _load_helplines(path: Path) -> dict[str, tuple[Helpline, ...]]:
-    if not path.exists():
-        return {}
-    data: Any = read_yaml(path) or {}
-    result: dict[str, tuple[Helpline, ...]] = {}
-    for code, entries in data.items():
-        if not _COUNTRY.match(str(code)) or not isinstance(entries, list):
-            raise ContentError(path, data.line, f"'{code}' must be a country code with a list")
-        lines = []
-        for entry in entries:
-            for key in ("name", "source", "confidence"):
-                _require(entry, key, path, str)
-            if entry["confidence"] not in ("official", "secondary"):
-                raise ContentError(path, entry.line, "confidence must be official or secondary")
-            known = Helpline.__dataclass_fields__
-            unknown = set(entry) - set(known)
-            if unknown:
-                raise ContentError(path, entry.line, f"unknown keys: {', '.join(sorted(unknown))}")
-            fields: dict[str, Any] = {k: (str(v) if k != "anonymous" else bool(v)) for k, v in entry.items()}
-            lines.append(Helpline(**fields))
-        result[code] = tuple(lines)
-    return result
-
-
-def _load_emergency(path: Path) -> dict[str, tuple[EmergencyNumber, ...]]:
-    """country -> [{number, service, source}]: every number with the page that states it."""
-    if not path.exists():
-        return {}
-    data: Any = read_yaml(path) or {}
-    result: dict[str, tuple[EmergencyNumber, ...]] = {}
-    for code, entries in data.items():
-        if not _COUNTRY.match(str(code)) or not isinstance(entries, list) or not entries:
-            raise ContentError(path, data.line, f"'{code}' must be a country code with a list of numbers")
-        numbers = []
-        for entry in entries:
-            line = getattr(entry, "line", data.line)
-            for key in ("number", "service", "source"):
-                _require(entry, key, path, str)
-            if set(entry) - {"number", "service", "source"}:
-                raise ContentError(
-                    path,
-                    line,
-                    f"{code}: unknown keys: {', '.join(sorted(set(entry) - {'number', 'service', 'source'}))}",
-                )
-            if entry["service"] not in EMERGENCY_SERVICES:
-                raise ContentError(path, line, f"{code}: service must be one of {', '.join(EMERGENCY_SERVICES)}")
-            if not re.fullmatch(r"[0-9][0-9 -]*", entry["number"]):
-                raise ContentError(path, line, f"{code}: '{entry['number']}' is not a phone number")
-            if not entry["source"].startswith("https://"):
-                raise ContentError(path, line, f"{code}: the source must be an https:// address")
-            numbers.append(EmergencyNumber(entry["number"], entry["service"], entry["source"]))
-        result[str(code)] = tuple(numbers)
-    return result
-
-
 def _load_course(path: Path, regions: tuple[str, ...], problems: list[Problem]) -> Course:
     data = read_yaml(path)
-    course_id = _require(data, "id", path, str)
+    course_id = require(data, "id", path, str)
     if course_id != path.parent.name:
         raise ContentError(path, data.line, f"id '{course_id}' differs from folder '{path.parent.name}'")
-    default = _require(data, "default_locale", path, str)
-    locales = tuple(_require(data, "locales", path, list))
+    default = require(data, "default_locale", path, str)
+    locales = tuple(require(data, "locales", path, list))
     if default not in locales:
         raise ContentError(path, data.line, "default_locale must be one of locales")
     audience = data.get("audience") or {"everyone": True}
-    titles = _require(data, "title", path, dict)
+    titles = require(data, "title", path, dict)
     for locale in locales:
         if locale not in titles:
             problems.append(Problem(path, titles.line, f"title missing for locale {locale}"))
     course = Course(
         id=course_id,
-        version=str(_require(data, "version", path)),
+        version=str(require(data, "version", path)),
         default_locale=default,
         locales=locales,
         pass_mark=int(data.get("pass_mark", 80)),
@@ -292,8 +205,8 @@ def _parse_module(
     problems: list[Problem],
 ) -> Module:
     meta, body, body_line = split_front_matter(file.read_text(encoding="utf-8"), file)
-    title = _require(meta, "title", file, str)
-    minutes = _require(meta, "minutes", file, int)
+    title = require(meta, "title", file, str)
+    minutes = require(meta, "minutes", file, int)
     check = None
     if "check" in meta:
         check = parse_question(meta["check"], file, source=None, default_id="check")
@@ -376,7 +289,7 @@ def _load_quiz(path: Path, locale: str, source: Quiz | None, problems: list[Prob
         return source
     try:
         data = read_yaml(path)
-        questions_data = _require(data, "questions", path, list)
+        questions_data = require(data, "questions", path, list)
         questions = []
         seen = set()
         for item in questions_data:

@@ -68,3 +68,12 @@ def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str, int]
 
 def file_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def require(mapping: Any, key: str, path: Path, kind: type[Any] | None = None) -> Any:
+    if not isinstance(mapping, dict) or key not in mapping:
+        raise ContentError(path, getattr(mapping, "line", 1), f"missing '{key}'")
+    value = mapping[key]
+    if kind is not None and not isinstance(value, kind):
+        raise ContentError(path, getattr(mapping, "line", 1), f"'{key}' has the wrong type")
+    return value
