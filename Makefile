@@ -40,14 +40,16 @@ run: $(STAMP) translations $(ELEARN_INSTANCE_DIR)/secret_key $(ELEARN_INSTANCE_D
 	$(DEMO_ENV) $(BIN)/elearn worker --workers 1 & worker=$$!; trap "kill $$worker" EXIT INT TERM; \
 	  $(DEMO_ENV) $(BIN)/gunicorn --config gunicorn.conf.py --workers 2 --bind $(HOST):$(PORT) 'elearn:create_app()'
 
-# Debian's chromium and the Noto fonts (Devanagari, Arabic, CJK) for browser tests;
-# gettext's msgfmt for the catalog completeness check.
+# Debian's chromium and the Noto fonts (Devanagari, Arabic, CJK) for browser tests and PDF
+# certificates; gettext's msgfmt for the catalog completeness check; poppler's pdftoppm
+# renders certificates to PNG in tests.
 system-deps:
 	@if [ ! -x /usr/bin/chromium ] || ! command -v msgfmt > /dev/null || ! command -v xmlsec1 > /dev/null \
+	    || ! command -v pdftoppm > /dev/null \
 	    || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK" \
 	    || ! fc-list 2>/dev/null | grep -qi "Noto Sans Devanagari"; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    chromium fonts-noto-core fonts-noto-cjk gettext xmlsec1 > /dev/null; \
+	    chromium fonts-noto-core fonts-noto-cjk gettext xmlsec1 poppler-utils > /dev/null; \
 	fi
 
 node-deps: package-lock.json

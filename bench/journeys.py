@@ -103,7 +103,10 @@ class Learner:
         form = [("csrf_token", _CSRF.search(quiz).group(1)), ("attempt", _ATTEMPT.search(quiz).group(1))]
         form += [(f"q-{qid}", option) for qid in re.findall(r'name="q-([\w-]+)"', quiz) for option in answers[qid]]
         result = self.request("/courses/forced_labor/quiz", list(dict.fromkeys(form)))
-        assert "certificate" in result, "the quiz was not passed"
+        assert "/courses/forced_labor/complete" in result, "the quiz was not passed"
+        # the final statement completes the course
+        certificate = self.request("/courses/forced_labor/complete", {"csrf_token": _CSRF.search(result).group(1)})
+        assert 'id="cert-title"' in certificate, "the course was not completed"
 
 
 def run_level(base: str, learners: list[str], answers: dict, concurrency: int) -> dict:

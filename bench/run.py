@@ -184,8 +184,10 @@ def prepare(env: dict, work: Path) -> dict:
             for _ in range(int(os.environ.get("BENCH_QUIZ_BODIES", "60000"))):
                 attempt = issue_attempt(app.secret_key, view, assignment.id)
                 fields = [("csrf_token", csrf), ("attempt", attempt.signed)]
-                for q in view.quiz.questions:
-                    fields += [(f"q-{q.id}", option) for option in sorted(q.answer)]
+                for shown in attempt.shown:  # the questions drawn for this attempt, answered right
+                    fields += [
+                        (f"q-{shown['id']}", option) for option in sorted(view.quiz.question(shown["id"]).answer)
+                    ]
                 handle.write(urllib.parse.urlencode(fields) + "\n")
         body_file = work / "body.html"
         body_file.write_bytes(body)

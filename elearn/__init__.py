@@ -41,7 +41,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     from .catalog import load_catalog
 
-    catalog = load_catalog(app.config["ELEARN_CONTENT_DIR"])
+    # A catalog already loaded from ELEARN_CONTENT_DIR may be passed in by code that builds
+    # many apps from one content folder (the tests): loading takes seconds; it is read-only.
+    catalog = app.config.get("ELEARN_LOADED_CATALOG") or load_catalog(app.config["ELEARN_CONTENT_DIR"])
     if catalog.errors:
         listing = "\n".join(str(p) for p in catalog.errors[:20])
         raise RuntimeError(f"content has errors (run `elearn content check`):\n{listing}")
@@ -51,6 +53,9 @@ def create_app(config: dict | None = None) -> Flask:
     from .tasks import jobs  # noqa: F401 - registers the task bodies (workers run them)
 
     wiring.init_app(app)
+    from . import branding
+
+    branding.init_app(app)  # a logo or colour it cannot use stops the app here, with the reason
 
     from .admin import bp as admin_bp
     from .api import bp as api_bp
@@ -58,6 +63,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .concerns import bp as concerns_bp
     from .courses import bp as courses_bp
     from .scim import bp as scim_bp
+    from .team import bp as team_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(courses_bp)
@@ -65,6 +71,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(scim_bp)
+    app.register_blueprint(team_bp)
 
     from . import reminders  # noqa: F401 - its model is part of the schema
     from .cli import register_cli

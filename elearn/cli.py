@@ -28,6 +28,9 @@ def register_cli(app) -> None:
     from .xapi.cli import xapi_group
 
     app.cli.add_command(xapi_group)
+    from .admin.generated_files import files_group
+
+    app.cli.add_command(files_group)
 
 
 # --- production settings ---------------------------------------------------------------

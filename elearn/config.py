@@ -24,11 +24,17 @@ class Config:
             env.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'elearn.sqlite'}"
         )
         self.ELEARN_CONTENT_DIR = env.get("ELEARN_CONTENT_DIR") or str(PROJECT_ROOT / "content")
+        #: where Debian's fonts-noto-core and fonts-noto-cjk put the Noto fonts of PDF certificates
+        self.ELEARN_FONT_DIR = env.get("ELEARN_FONT_DIR") or "/usr/share/fonts"
         self.ELEARN_CONCERN_URL = env.get("ELEARN_CONCERN_URL") or ""
         self.ELEARN_DEFAULT_TIMEZONE = env.get("ELEARN_DEFAULT_TIMEZONE") or "UTC"
         self.ELEARN_DEFAULT_DUE_DAYS = int(env.get("ELEARN_DEFAULT_DUE_DAYS") or 30)
         self.ELEARN_STATE_RECHECK_SECONDS = int(env.get("ELEARN_STATE_RECHECK_SECONDS") or 30)
+        #: how long the "My team" link trusts its saved answer (elearn/team/membership.py)
+        self.ELEARN_MANAGER_RECHECK_SECONDS = int(env.get("ELEARN_MANAGER_RECHECK_SECONDS") or 600)
         self.ELEARN_PAGE_CACHE_SIZE = int(env.get("ELEARN_PAGE_CACHE_SIZE") or 1024)
+        #: how long the item analysis page keeps a result (0: computed on every view)
+        self.ELEARN_ITEM_ANALYSIS_SECONDS = int(env.get("ELEARN_ITEM_ANALYSIS_SECONDS") or 300)
         self.SESSION_COOKIE_SECURE = _bool("ELEARN_SECURE_COOKIES", False)
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
         self.ELEARN_PROXY_HOPS = int(env.get("ELEARN_PROXY_HOPS") or 0)
@@ -55,10 +61,26 @@ class Config:
         self.ELEARN_SMTP_PASSWORD = env.get("ELEARN_SMTP_PASSWORD") or ""
         self.ELEARN_SMTP_STARTTLS = _bool("ELEARN_SMTP_STARTTLS")
         self.ELEARN_MAIL_FROM = env.get("ELEARN_MAIL_FROM") or "elearn@localhost"
+        # branding (elearn/branding.py): header, sign-in page, emails, certificates
+        #: empty: a translated default name learners understand
+        self.ELEARN_PRODUCT_NAME = env.get("ELEARN_PRODUCT_NAME") or ""
+        self.ELEARN_COMPANY_NAME = env.get("ELEARN_COMPANY_NAME") or ""
+        #: a PNG or JPEG file of at most 1 MB (no SVG: it can carry script)
+        self.ELEARN_LOGO_FILE = env.get("ELEARN_LOGO_FILE") or ""
+        #: #rrggbb, 4.5:1 contrast with white and the header's grey (WCAG AA); empty: the stylesheet's blue
+        self.ELEARN_PRIMARY_COLOUR = env.get("ELEARN_PRIMARY_COLOUR") or ""
+        #: an email address, a URL or a line of text, shown where learners look for help
+        self.ELEARN_SUPPORT_CONTACT = env.get("ELEARN_SUPPORT_CONTACT") or ""
         self.ELEARN_BASE_URL = env.get("ELEARN_BASE_URL") or "http://127.0.0.1:5000/"
         #: more Host names to accept besides the base URL's (create_app sets TRUSTED_HOSTS)
         self.ELEARN_TRUSTED_HOSTS = env.get("ELEARN_TRUSTED_HOSTS") or ""
         self.ELEARN_IMPORT_SYNC_ROWS = int(env.get("ELEARN_IMPORT_SYNC_ROWS") or 2000)
+        # report exports larger than this many rows are made by a background task (admin/exports.py)
+        self.ELEARN_EXPORT_INLINE_ROWS = int(env.get("ELEARN_EXPORT_INLINE_ROWS") or 20000)
+        # generated files (background exports, large scheduled reports) are kept this long, then purged
+        self.ELEARN_EXPORT_KEEP_HOURS = int(env.get("ELEARN_EXPORT_KEEP_HOURS") or 24)
+        # a scheduled report larger than this is emailed as a link to the generated file
+        self.ELEARN_REPORT_ATTACH_MAX_BYTES = int(env.get("ELEARN_REPORT_ATTACH_MAX_BYTES") or 10 * 1024 * 1024)
         self.ELEARN_REMIND_DAYS_BEFORE = int(env.get("ELEARN_REMIND_DAYS_BEFORE") or 7)
         self.ELEARN_CONCERN_RETENTION_DAYS = int(env.get("ELEARN_CONCERN_RETENTION_DAYS") or 365)
         self.SENTRY_DSN = env.get("SENTRY_DSN") or ""

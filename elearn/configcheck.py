@@ -81,6 +81,10 @@ def check(config: Config, *, workers: int, machines: int, redis_url: str | None)
     if not config.ELEARN_SMTP_HOST:
         warning("ELEARN_SMTP_HOST", "not set: reminder emails are not sent")
     _check_sign_in(config, dangerous, warning)
+    from .branding import branding_problems
+
+    for problem in branding_problems(vars(config)):
+        dangerous(problem.setting, f"{problem.problem} (the app refuses to start)")
     return found
 
 

@@ -160,6 +160,9 @@ class ModuleProgress(Model):
     locale: Mapped[str] = mapped_column(String(16))
     region: Mapped[str | None] = mapped_column(String(32))
     acknowledged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: the statement confirmed (content/attestations.yaml id) and SHA-256 of its text in `locale`
+    statement_id: Mapped[str | None] = mapped_column(String(64))
+    statement_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class QuizAttempt(Model):
@@ -197,6 +200,11 @@ class Completion(Model):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: printed on the certificate; anyone can check it at /verify/<code>
     certificate_code: Mapped[str] = mapped_column(String(32), unique=True)
+    #: the course's final statement as confirmed: id, SHA-256 of the text shown, its locale
+    attestation_id: Mapped[str | None] = mapped_column(String(64))
+    attestation_hash: Mapped[str | None] = mapped_column(String(64))
+    attestation_locale: Mapped[str | None] = mapped_column(String(16))
+    attested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
 

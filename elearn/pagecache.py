@@ -103,5 +103,8 @@ def page_csrf_token() -> str:
 
 def user_key() -> tuple:
     """What the shared page chrome depends on for the signed-in user (not who they are):
-    their roles, and whether this is a kiosk session (its sign-out bar and refresh)."""
-    return (current_user.roles, in_kiosk_session())
+    their roles, whether this is a kiosk session (its sign-out bar and refresh) and
+    whether they manage anyone (the "My team" link; saved in the session, no query)."""
+    from .team.membership import manages_team
+
+    return (current_user.roles, in_kiosk_session(), manages_team())

@@ -6,6 +6,7 @@ from __future__ import annotations
 import smtplib
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from email.utils import formataddr, parseaddr
 
 from flask import current_app
 from flask_babel import force_locale
@@ -14,6 +15,8 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from .branding import Branding, current_branding
+from .catalog import Course
 from .extensions import Model, db
 from .i18n import choose_locale
 from .models import Assignment, User, UTCDateTime, utcnow
@@ -26,7 +29,9 @@ class Reminder(Model):
     __table_args__ = (UniqueConstraint("assignment_id", "kind"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(16))  #: "due_soon" (learner) or "overdue" (manager)
+    #: "due_soon" (learner), "overdue" (to the manager) or "manager" (a manager's reminder to
+    #: the learner, elearn/team: one row per cycle, sent_at its latest)
+    kind: Mapped[str] = mapped_column(String(16))
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -35,12 +40,27 @@ def _locale_of(user: User | None) -> str:
 
 
 def _message(to: str, subject: str, body: str) -> EmailMessage:
+    """Called in the recipient's language: the sender's name and the help line are in it."""
+    branding = current_branding()
     message = EmailMessage()
-    message["From"] = current_app.config["ELEARN_MAIL_FROM"]
+    message["From"] = sender(current_app.config["ELEARN_MAIL_FROM"], branding)
     message["To"] = to
     message["Subject"] = subject
+    if branding.support_contact:
+        body = f"{body}\n-- \n{_('Questions about this training?')} {branding.support_contact}\n"
     message.set_content(body)
     return message
+
+
+def sender(mail_from: str, branding: Branding) -> str:
+    """ELEARN_MAIL_FROM with the product's (and company's) name unless it names itself."""
+    name, address = parseaddr(mail_from)
+    if name or not address:
+        return mail_from
+    name = branding.product_name
+    if branding.company_name:
+        name = f"{name} · {branding.company_name}"
+    return formataddr((name, address))
 
 
 def due_soon_message(user: User, course_title: str, due: datetime) -> EmailMessage:
@@ -56,7 +76,13 @@ def due_soon_message(user: User, course_title: str, due: datetime) -> EmailMessa
             date=format_date(due, "long"),
             url=base_url(),
         )
-    return _message(user.email, subject, body)
+        return _message(user.email, subject, body)
+
+
+def due_soon_reminder(user: User, course: Course, due: datetime) -> EmailMessage:
+    """The learner's reminder of a course, its title in the learner's language (also sent
+    when a manager reminds them: elearn/team)."""
+    return due_soon_message(user, course.title_in(course.content_locale(_locale_of(user))), due)
 
 
 def overdue_message(
@@ -74,7 +100,7 @@ def overdue_message(
             course=course_title,
             date=format_date(due, "long"),
         )
-    return _message(manager_email, subject, body)
+        return _message(manager_email, subject, body)
 
 
 def _claim(assignment_id: int, kind: str) -> bool:
@@ -119,15 +145,21 @@ def send_reminders(now: datetime | None = None) -> dict:
             and user.email
             and _claim(assignment.id, "due_soon")
         ):
-            title = course.title_in(course.content_locale(_locale_of(user)))
-            outbox.append(due_soon_message(user, title, due))
-    if outbox:
-        with smtplib.SMTP(config["ELEARN_SMTP_HOST"], config["ELEARN_SMTP_PORT"], timeout=30) as smtp:
-            if config["ELEARN_SMTP_STARTTLS"]:
-                smtp.starttls()
-            if config["ELEARN_SMTP_USER"]:
-                smtp.login(config["ELEARN_SMTP_USER"], config["ELEARN_SMTP_PASSWORD"])
-            for message in outbox:
-                smtp.send_message(message)
+            outbox.append(due_soon_reminder(user, course, due))
+    deliver(outbox)
     db.session.commit()  # the reminders are recorded only once the mail went out
     return {"sent": len(outbox)}
+
+
+def deliver(outbox: list[EmailMessage]) -> None:
+    """Send the messages through the configured SMTP server, on one connection."""
+    if not outbox:
+        return
+    config = current_app.config
+    with smtplib.SMTP(config["ELEARN_SMTP_HOST"], config["ELEARN_SMTP_PORT"], timeout=30) as smtp:
+        if config["ELEARN_SMTP_STARTTLS"]:
+            smtp.starttls()
+        if config["ELEARN_SMTP_USER"]:
+            smtp.login(config["ELEARN_SMTP_USER"], config["ELEARN_SMTP_PASSWORD"])
+        for message in outbox:
+            smtp.send_message(message)

@@ -125,16 +125,19 @@ def init_app(app: Flask) -> None:
         # Flask's documented way to add WSGI middleware, which its type hints (a method) do not allow
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
-    from flask_babel import format_date, format_datetime, format_decimal, format_percent
+    from flask_babel import format_date, format_datetime, format_decimal, format_percent, format_timedelta
 
+    from .training.learner_status import status_label
     from .urls import absolute_url
 
     app.jinja_env.globals.update(
         absolute_url=absolute_url,
+        status_label=status_label,
         format_date=format_date,
         format_datetime=format_datetime,
         format_number=format_decimal,
         format_percent=format_percent,
+        format_timedelta=format_timedelta,
     )
 
     @app.context_processor

@@ -7,6 +7,7 @@ unreachable the PostgreSQL half of the suite errors: it is never skipped.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import uuid
@@ -20,6 +21,19 @@ from elearn import create_app
 from elearn.extensions import db
 
 FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
+#: the shipped courses
+CONTENT = Path(__file__).resolve().parents[1] / "content"
+
+
+@functools.cache
+def shipped_catalog():
+    """The shipped content, loaded once per test run (seconds each time): apps made on
+    CONTENT share it (create_app's ELEARN_LOADED_CATALOG)."""
+    from elearn.catalog import load_catalog
+
+    return load_catalog(CONTENT)
+
+
 PG_SERVER = os.environ.get("ELEARN_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432")
 PASSWORD = "correct horse battery staple"
 
@@ -63,6 +77,7 @@ def make_app(database_url: str, instance_path: Path, content_dir: Path = FIXTURE
             "SERVER_NAME": None,
             # the fixtures' admins sign in with a password alone; test_second_factor.py turns it on
             "ELEARN_REQUIRE_SECOND_FACTOR": "off",
+            **({"ELEARN_LOADED_CATALOG": shipped_catalog()} if Path(content_dir).resolve() == CONTENT else {}),
             **extra,
         }
     )

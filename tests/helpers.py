@@ -17,6 +17,11 @@ def quiz_form(client, course="demo_course"):
     return html, {"csrf_token": csrf_token(html), "attempt": attempt}
 
 
+def shown_question_ids(html):
+    """The questions this attempt shows (a course may draw a few from its pool)."""
+    return list(dict.fromkeys(re.findall(r'name="q-([^"]+)"', html)))
+
+
 def submit(client, answers, course="demo_course", form=None):
     if form is None:
         _, form = quiz_form(client, course)

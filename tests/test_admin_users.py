@@ -316,3 +316,27 @@ def test_manual_assignment_to_department_and_person_with_due_date(app, admin_cli
         data={"csrf_token": token, "course_id": "demo_course", "target": "user", "employee_id": "", "due": ""},
     )
     assert empty.status_code == 400
+
+
+def test_an_admin_cannot_name_themself_a_manager(app, admin_client):
+    """/team would show them that person's reports, also outside their scope."""
+    with app.app_context():
+        admin = db.session.scalar(select(User).where(User.employee_id == "admin"))
+        admin.email = "Boss@example.com"
+        db.session.commit()
+    page = admin_client.get("/admin/users/new").get_data(as_text=True)
+    data = {
+        "csrf_token": csrf_token(page),
+        "employee_id": "E900",
+        "name": "New Person",
+        "country": "KE",
+        "hr_locale": "",
+        "roles": ["learner"],
+        "active": "y",
+        "manager_email": "boss@example.com",
+    }
+    refused = admin_client.post("/admin/users/new", data=data)
+    assert refused.status_code == 400 and "E900" not in users(app)
+    assert "You cannot name yourself as this person&#39;s manager" in refused.get_data(as_text=True)
+    created = admin_client.post("/admin/users/new", data={**data, "manager_email": "other@example.com"})
+    assert created.status_code == 302 and users(app)["E900"].manager_email == "other@example.com"

@@ -114,6 +114,25 @@ def check_sso_group_role(c: Change):
     assert audit_entry(c, "sso_group_role.add")["after"] == {"group": row["group_name"], "role": row["role"]}
 
 
+def name_learner_as_manager(app, world, client):
+    """The HR feed names the learner as target's manager: the learner has a team."""
+    with app.app_context():
+        people = world["people"]
+        db.session.get(User, people["learner"]).email = "learner@example.com"
+        db.session.get(User, people["target"]).manager_email = "Learner@example.com"
+        db.session.commit()
+
+
+def check_team_remind(c: Change):
+    """Reminders are claimed (and the task recorded) only with the manager's audit entry;
+    without a mail server (this app) nothing is written."""
+    c.only("reminders", "audit_log", "task_runs")
+    if not c.diff:
+        return
+    entry = c.one_added("audit_log")
+    assert entry["action"] == "team.remind" and entry["actor_id"] == c.ctx["people"]["learner"], entry
+
+
 FORMS = {
     "site.set_language": Form(
         "learner",
@@ -276,6 +295,19 @@ FORMS = {
     ),
     # a guessed code never confirms the factor: every answer is a refusal that writes nothing
     "auth.second_factor_enrol": Form("admin", check_nothing, examples=30),
+    # the learner manages "target" (prepare); "person" is read from the rows' forms
+    "team.remind": Form(
+        "learner",
+        check_team_remind,
+        page="team.team",
+        prepare=name_learner_as_manager,
+        examples=40,
+        likely=lambda w: {
+            "course": st.sampled_from(["demo_course", " demo_course", "nope"]),
+            "person": st.sampled_from([str(w["people"]["target"]), str(w["people"]["admin"]), "0", "-1", "9" * 12]),
+            "direct": st.sampled_from(["y", ""]),
+        },
+    ),
 }
 #: POST rules not fuzzed here: endpoint -> why
 EXCLUDED: dict[str, str] = {
@@ -285,6 +317,7 @@ EXCLUDED: dict[str, str] = {
     "admin.new_kiosk_enrolment": "a button without fields; tests/test_kiosks.py",
     "admin.revoke_kiosk": "a button without fields; tests/test_kiosks.py",
     "admin.delete_sso_role": "a button without fields; tests/test_oidc.py",
+    "courses.confirm": "a button without fields (the final statement); tests/test_assessment.py",
     "auth.saml_acs": "the IdP's signed answer, no form of ours; tests/test_saml.py (unsigned, tampered, garbage)",
     "admin.confirm_full_feed": "its form exists only on a full-feed preview; tests/test_full_feed.py",
     "admin.unlock_kiosk_pin": "a button without fields; tests/test_kiosks.py",
@@ -293,6 +326,9 @@ EXCLUDED: dict[str, str] = {
     "admin.reset_second_factor": "a button without fields; tests/test_second_factor.py",
     "scim.create_user": "JSON with a token, no form: tests/test_scim.py (hostile input) and schemathesis",
     "scim.search_users": "JSON with a token, no form: tests/test_scim.py (hostile input) and schemathesis",
+    "admin.queue_export": "queues a task; tests/test_background_exports.py (bad format changes nothing)",
+    "admin.subscribe": "tests/test_scheduled_reports.py (bad choices, no email: refused, nothing written)",
+    "admin.cancel_subscription": "a button without fields; tests/test_scheduled_reports.py (another's: 404)",
 }
 
 

@@ -103,10 +103,11 @@ def test_fail_then_pass_then_certificate_verifies_signed_out(app, client, auth, 
     auth.login()
     acknowledge_all(client, ["basics", "signs", "risks"])
     failed = client.get(submit(client, WRONG).headers["Location"]).get_data(as_text=True)
-    assert "एजेंसी ने एक सहकर्मी" in failed and "पहचान दस्तावेज़ रखना" in failed  # explanation
+    # which questions were wrong, never the explanation that gives the answer away
+    assert "एजेंसी ने एक सहकर्मी" in failed and "पहचान दस्तावेज़ रखना" not in failed
     assert count(app, Completion) == 0
     passed = client.get(submit(client, ANSWERS).headers["Location"]).get_data(as_text=True)
-    assert "/courses/demo_course/certificate" in passed
+    assert "/courses/demo_course/certificate" in passed and "पहचान दस्तावेज़ रखना" in passed
     certificate = client.get("/courses/demo_course/certificate").get_data(as_text=True)
     assert "रवि कुमार" in certificate and "डेमो जागरूकता" in certificate
     with app.app_context():

@@ -3,14 +3,15 @@
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import func, select
 
 from elearn.catalog import load_catalog
 from elearn.extensions import db
 from elearn.models import Completion
 
-from .conftest import make_app, wipe
-from .helpers import acknowledge_all, quiz_form
+from .conftest import csrf_token, make_app, wipe
+from .helpers import acknowledge_all, quiz_form, shown_question_ids
 
 CONTENT = Path(__file__).resolve().parents[1] / "content"
 CATALOG = load_catalog(CONTENT)
@@ -168,12 +169,24 @@ def test_walk_every_module_and_pass_the_quiz(real_app, country, department, cour
     else:
         assert not any(m.region for m in view.modules)
     acknowledge_all(client, [m.id for m in view.modules], course=course_id)
-    _, form = quiz_form(client, course_id)
-    key = catalog.courses[course_id].answer_key
-    for question in key.questions:
-        form[f"q-{question.id}"] = sorted(question.answer)
+    html, form = quiz_form(client, course_id)
+    course = catalog.courses[course_id]
+    shown = shown_question_ids(html)
+    # every module is tested: the drawn number from each module's part of the pool
+    modules = [course.answer_key.question(qid).module for qid in shown]
+    assert sorted(set(modules)) == sorted(m.id for m in course.modules["en"])
+    assert all(modules.count(m) == course.quiz_rules.draw_count(m) for m in modules)
+    for qid in shown:
+        form[f"q-{qid}"] = sorted(course.answer_key.question(qid).answer)
     result = client.post(f"/courses/{course_id}/quiz", data=form)
     assert result.status_code == 302
-    assert "You passed" in client.get(result.headers["Location"]).get_data(as_text=True)
+    page = client.get(result.headers["Location"]).get_data(as_text=True)
+    assert "You passed" in page and str(escape(course.final_statement.text_in("en"))) in page
     with real_app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(Completion)) == 1
+        assert db.session.scalar(select(func.count()).select_from(Completion)) == 0  # not before the statement
+    confirmed = client.post(f"/courses/{course_id}/complete", data={"csrf_token": csrf_token(page)})
+    assert confirmed.status_code == 302 and confirmed.headers["Location"].endswith("/certificate")
+    with real_app.app_context():
+        completion = db.session.scalars(select(Completion)).one()
+        assert completion.attestation_id == course.final_statement.id
+        assert completion.attestation_hash == course.final_statement.hash_in("en")

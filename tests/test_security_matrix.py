@@ -23,6 +23,9 @@ MATRIX = {
     "site.index": (302, 302, 302, 302, 302, 302, 302),
     "site.healthz": (200, 200, 200, 200, 200, 200, 200),
     "site.readyz": (200, 200, 200, 200, 200, 200, 200),
+    # branding (tests/test_branding.py): no logo is configured in this app
+    "brand.logo": (404, 404, 404, 404, 404, 404, 404),
+    "brand.theme": (200, 200, 200, 200, 200, 200, 200),
     "site.set_language": (302, 302, 302, 302, 302, 302, 302),
     "auth.login": (200, 302, 302, 302, 302, 302, 302),
     "auth.logout": (302, 302, 302, 302, 302, 302, 302),
@@ -41,10 +44,13 @@ MATRIX = {
     "courses.course_page": (302, 200, 200, 200, 403, 403, 403),
     "courses.module_page": (302, 200, 200, 200, 403, 403, 403),
     "courses.acknowledge": (302, 302, 302, 302, 403, 403, 403),
+    # the final statement: to the course page until everything else is done
+    "courses.confirm": (302, 302, 302, 302, 403, 403, 403),
     "courses.quiz": (302, 200, 200, 200, 403, 403, 403),
     "courses.submit_quiz": (302, 400, 400, 400, 403, 403, 403),
     "courses.attempt_result": (302, 200, 404, 404, 403, 403, 403),
     "courses.certificate": (302, 200, 404, 404, 404, 404, 404),
+    "courses.certificate_pdf": (302, 200, 404, 404, 404, 404, 404),
     "courses.verify": (200, 200, 200, 200, 200, 200, 200),
     "concerns.concern_page": (200, 200, 200, 200, 200, 200, 200),
     "concerns.report": (200, 200, 200, 200, 200, 200, 200),
@@ -61,7 +67,20 @@ MATRIX = {
     "admin.activation_codes": (302, 403, 403, 200, 200, 200, 403),
     "admin.reports": (302, 403, 403, 200, 200, 200, 403),
     "admin.report_csv": (302, 403, 403, 200, 200, 200, 403),
+    "admin.report_csv_excel": (302, 403, 403, 200, 200, 200, 403),
     "admin.report_xlsx": (302, 403, 403, 200, 200, 200, 403),
+    # background exports and scheduled reports (tests/test_background_exports.py,
+    # tests/test_scheduled_reports.py): an empty form is refused with a message; no such
+    # run, file or subscription of theirs is a 404
+    "admin.queue_export": (302, 403, 403, 302, 302, 302, 403),
+    "admin.export_run": (302, 403, 403, 404, 404, 404, 403),
+    "admin.download_file": (302, 403, 403, 404, 404, 404, 403),
+    "admin.subscriptions": (302, 403, 403, 200, 200, 200, 403),
+    "admin.subscribe": (302, 403, 403, 302, 302, 302, 403),
+    "admin.cancel_subscription": (302, 403, 403, 404, 404, 404, 403),
+    "admin.report_trends": (302, 403, 403, 200, 200, 200, 403),
+    "admin.item_analysis": (302, 403, 403, 200, 200, 200, 403),
+    "admin.item_question": (302, 403, 403, 200, 200, 200, 403),
     "admin.api_tokens": (302, 403, 403, 200, 403, 403, 403),
     "admin.revoke_api_token": (302, 403, 403, 404, 403, 403, 403),
     "admin.audit_log": (302, 403, 403, 200, 403, 403, 403),
@@ -121,6 +140,9 @@ MATRIX = {
     "suppliers.quiz": (200, 200, 200, 200, 200, 200, 200),
     "suppliers.submit_quiz": (400, 400, 400, 400, 400, 400, 400),
     "suppliers.completion": (302, 302, 302, 302, 302, 302, 302),
+    # nobody here manages anyone: the team pages are 403 (tests/test_team.py has managers)
+    "team.team": (302, 403, 403, 403, 403, 403, 403),
+    "team.remind": (302, 403, 403, 403, 403, 403, 403),
 }
 
 
@@ -168,6 +190,9 @@ def world(app, make_user):
             "kind": "answer",
             "filename": "elearn.css",
             "token_id": 999,
+            "run_id": 999,
+            "file_id": 999,
+            "subscription_id": 999,
             "employee_id": "learner",
             "token": "not-an-enrolment-token",
             "kiosk_id": 999,
@@ -177,6 +202,8 @@ def world(app, make_user):
             "person_id": str(ids["learner"]),
             "name": "User",
             "schema_id": "urn:ietf:params:scim:schemas:core:2.0:User",
+            "question_id": "passport",
+            "locale": "hi",
         }
     return params
 

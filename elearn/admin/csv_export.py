@@ -50,6 +50,8 @@ def csv_select(query, catalog: Catalog):
         sub.c.certificate_code,
         _iso(sub.c.expires_at),
         sub.c.completed_region,
+        sub.c.attestation_id,
+        sub.c.attestation_hash,
     ]
     return select(*[c.label(name) for c, name in zip(columns, COLUMNS, strict=True)]).order_by(
         sub.c.employee_id, sub.c.course_id
@@ -78,37 +80,47 @@ def _iso_py(value) -> str:
     return value.isoformat() if value is not None else ""
 
 
-def stream_python(statement, catalog: Catalog):
-    region_for = catalog.region_for
+def stream_rows(statement, header, row_of, start: str = "", **dialect):
+    """CSV text of `statement`'s rows, one chunk per 2,000 rows from a server-side cursor:
+    memory stays flat at any size. `row_of` turns a row (report_query's column order,
+    by position) into the cells to write."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
+    buffer.write(start)
+    writer = csv.writer(buffer, **dialect)
+    writer.writerow(header)
     for chunk in db.session.execute(statement.execution_options(yield_per=2000)).partitions():
-        # Tuples straight from the cursor, by position (report_query's column order).
-        writer.writerows(
-            [
-                safe_cell(r[0]),
-                safe_cell(r[1]),
-                safe_cell(r[2]),
-                r[3] or "",
-                region_for(r[3]),
-                r[4],
-                r[5],
-                r[6],
-                _iso_py(r[7]),
-                _iso_py(r[8]),
-                "" if r[9] is None else r[9],
-                r[10] or "",
-                r[11] or "",
-                _iso_py(r[12]),
-                r[14] or "",
-            ]
-            for r in chunk
-        )
+        writer.writerows(map(row_of, chunk))
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
     yield buffer.getvalue()
+
+
+def stream_python(statement, catalog: Catalog):
+    region_for = catalog.region_for
+
+    def row_of(r):
+        return [
+            safe_cell(r[0]),
+            safe_cell(r[1]),
+            safe_cell(r[2]),
+            r[3] or "",
+            region_for(r[3]),
+            r[4],
+            r[5],
+            r[6],
+            _iso_py(r[7]),
+            _iso_py(r[8]),
+            "" if r[9] is None else r[9],
+            r[10] or "",
+            r[11] or "",
+            _iso_py(r[12]),
+            r[14] or "",
+            r[15] or "",
+            r[16] or "",
+        ]
+
+    return stream_rows(statement, COLUMNS, row_of)
 
 
 def stream_csv(query, ordered, catalog: Catalog):

@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select
 
 from ..catalog import Catalog
@@ -31,7 +32,30 @@ COLUMNS = (
     "certificate_code",
     "expires_at",
     "completed_region",  #: the region whose module the person read (the region of today's country may differ)
+    "attestation",  #: the course's final statement the person confirmed (content/attestations.yaml id)
+    "attestation_sha256",  #: the SHA-256 of the exact text they were shown
 )
+
+#: each column's heading where a person reads it: the report page's table, the CSV for Excel, XLSX
+COLUMN_LABELS = {
+    "employee_id": _l("Employee ID"),
+    "name": _l("Name"),
+    "department": _l("Department"),
+    "country": _l("Country"),
+    "region": _l("Region"),
+    "locale": _l("Language"),
+    "course_id": _l("Course"),
+    "status": _l("Status"),
+    "due_at": _l("Due"),
+    "completed_at": _l("Completed on"),
+    "score": _l("Score"),
+    "course_version": _l("Course version"),
+    "certificate_code": _l("Certificate"),
+    "expires_at": _l("Valid until"),
+    "completed_region": _l("Region of the module read"),
+    "attestation": _l("Statement confirmed"),
+    "attestation_sha256": _l("Statement text (SHA-256)"),
+}
 
 
 @dataclass
@@ -101,6 +125,8 @@ def report_query(filters: ReportFilters, catalog: Catalog, scope_clause=None):
             Completion.expires_at,
             Assignment.id.label("assignment_id"),
             Completion.region.label("completed_region"),
+            Completion.attestation_id,
+            Completion.attestation_hash,
         )
         .join(User, User.id == Assignment.user_id)
         .outerjoin(Completion, Completion.assignment_id == Assignment.id)
@@ -149,6 +175,8 @@ def report_row(row, catalog: Catalog) -> dict:
         "certificate_code": row.certificate_code,
         "expires_at": row.expires_at,
         "completed_region": row.completed_region,
+        "attestation": row.attestation_id,
+        "attestation_sha256": row.attestation_hash,
     }
 
 

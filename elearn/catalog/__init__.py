@@ -12,6 +12,8 @@ from .model import (
     Option,
     Question,
     Quiz,
+    QuizRules,
+    Statement,
 )
 
 __all__ = [
@@ -27,5 +29,7 @@ __all__ = [
     "Problem",
     "Question",
     "Quiz",
+    "QuizRules",
+    "Statement",
     "load_catalog",
 ]

@@ -13,6 +13,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
+from .assessment import check_draw, load_statements, named_statement, parse_quiz_rules
 from .model import (
     DEFAULT_REGION,
     EMERGENCY_SLOT,
@@ -21,6 +22,7 @@ from .model import (
     Helpline,
     Module,
     Quiz,
+    Statement,
     locale_fallback,
 )
 from .places import load_emergency, load_helplines, load_regions
@@ -54,6 +56,7 @@ class Catalog:
     region_names: dict[str, dict[str, str]] = field(default_factory=dict)
     helplines: dict[str, tuple[Helpline, ...]] = field(default_factory=dict)
     emergency: dict[str, tuple[EmergencyNumber, ...]] = field(default_factory=dict)
+    statements: dict[str, Statement] = field(default_factory=dict)  #: content/attestations.yaml
     problems: list[Problem] = field(default_factory=list)
 
     def region_for(self, country: str | None) -> str:
@@ -108,8 +111,9 @@ def load_catalog(root: str | Path) -> Catalog:
         catalog.regions.update(region_map[1])
     _guard(problems, lambda: catalog.helplines.update(load_helplines(root / "helplines.yaml")))
     _guard(problems, lambda: catalog.emergency.update(load_emergency(root / "emergency.yaml")))
+    _guard(problems, lambda: catalog.statements.update(load_statements(root / "attestations.yaml")))
     for course_yaml in sorted(root.glob("*/course.yaml")):
-        course = _guard(problems, partial(_load_course, course_yaml, catalog.region_ids, problems))
+        course = _guard(problems, partial(_load_course, course_yaml, catalog, problems))
         if course is not None:
             catalog.courses[course.id] = course
     return catalog
@@ -123,7 +127,7 @@ def _guard(problems: list[Problem], action: Callable[[], T]) -> T | None:
         return None
 
 
-def _load_course(path: Path, regions: tuple[str, ...], problems: list[Problem]) -> Course:
+def _load_course(path: Path, catalog: Catalog, problems: list[Problem]) -> Course:
     data = read_yaml(path)
     course_id = require(data, "id", path, str)
     if course_id != path.parent.name:
@@ -151,6 +155,9 @@ def _load_course(path: Path, regions: tuple[str, ...], problems: list[Problem]) 
         regional_after=data.get("regional_after"),
         titles=dict(titles),
         descriptions=dict(data.get("description") or {}),
+        quiz_rules=parse_quiz_rules(data.get("quiz"), path),
+        module_statement=named_statement(data, "module_statement", catalog.statements, path),
+        final_statement=named_statement(data, "final_statement", catalog.statements, path),
     )
     folder = path.parent
     source_modules = _load_modules(folder / default, default, None, None, problems)
@@ -159,6 +166,8 @@ def _load_course(path: Path, regions: tuple[str, ...], problems: list[Problem]) 
     course.modules[default] = source_modules
     course.quizzes[default] = _load_quiz(folder / default / "quiz.yaml", default, None, problems)
     _check_pool(course.quizzes[default], source_modules, folder / default / "quiz.yaml", problems)
+    for problem in check_draw(course.quiz_rules, course.quizzes[default].questions, [m.id for m in source_modules]):
+        problems.append(Problem(path, data.line, problem))
     for locale in locales:
         if locale == default:
             continue
@@ -167,7 +176,7 @@ def _load_course(path: Path, regions: tuple[str, ...], problems: list[Problem]) 
     for locale, quiz in course.quizzes.items():
         if quiz.locale == locale:  # not a missing translation standing in with the source
             _check_longest_answers(quiz, folder / locale / "quiz.yaml", problems)
-    _load_regional(course, folder / "regions", regions, problems)
+    _load_regional(course, folder / "regions", catalog.region_ids, problems)
     if course.regional_after and course.regional_after not in {m.id for m in source_modules}:
         problems.append(Problem(path, data.line, f"regional_after names unknown module '{course.regional_after}'"))
         course.regional_after = None

@@ -6,6 +6,7 @@ to course, module and question ids, never to file paths or rendered text.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -62,6 +63,47 @@ class Quiz:
 
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)
+
+
+@dataclass(frozen=True)
+class QuizRules:
+    """How a course's quiz is drawn and retaken (course.yaml `quiz:`)."""
+
+    #: questions drawn per attempt from each module's part of the pool; None: all
+    draw_per_module: int | None = None
+    #: module id -> how many to draw from it, where it differs from draw_per_module
+    draw_by_module: tuple[tuple[str, int], ...] = ()
+    #: failed attempts in a row before a cool-down; None: no limit
+    max_attempts: int | None = None
+    cooldown_hours: int = 24
+    #: "pass": the right answers and full explanations after a passed attempt only;
+    #: "never": only which answers were wrong, with hints
+    answers_after: str = "pass"
+
+    def reveals_answers(self, passed: bool) -> bool:
+        """Right answers and full explanations: after a passed attempt, unless never."""
+        return passed and self.answers_after == "pass"
+
+    def draw_count(self, module_id: str) -> int | None:
+        return dict(self.draw_by_module).get(module_id, self.draw_per_module)
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A statement a learner confirms (content/attestations.yaml). A record keeps its id,
+    the locale and the hash of the exact text shown."""
+
+    id: str
+    texts: dict[str, str]  #: locale -> text
+
+    def locale_for(self, requested: str) -> str:
+        return locale_fallback(requested, self.texts, "en")
+
+    def text_in(self, locale: str) -> str:
+        return self.texts[self.locale_for(locale)]
+
+    def hash_in(self, locale: str) -> str:
+        return hashlib.sha256(self.text_in(locale).encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -160,6 +202,11 @@ class Course:
     #: region -> locale -> regional modules in order
     regional: dict[str, dict[str, tuple[Module, ...]]] = field(default_factory=dict)
     quizzes: dict[str, Quiz] = field(default_factory=dict)
+    quiz_rules: QuizRules = field(default_factory=QuizRules)
+    #: the statement confirmed on each module, and the one that completes the course
+    #: (content/attestations.yaml ids); None: a plain acknowledgement, no final statement
+    module_statement: Statement | None = None
+    final_statement: Statement | None = None
     _views: dict[tuple[str, str], CourseView] = field(default_factory=dict, repr=False)
 
     @property

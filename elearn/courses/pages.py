@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from ..catalog import Course, CourseView
+from ..training.attempt_rules import AttemptStanding
 from ..training.scoring import QuizResult, score_quiz
 from ..web import country_name, get_catalog
 from .quizflow import Attempt, ForgedSubmission, IncompleteSubmission, read_answers, read_attempt
@@ -111,3 +112,11 @@ def graded_quiz(course: Course, view: CourseView, owner: int | str, links: Cours
         course.pass_mark,
     )
     return GradedQuiz(attempt, view, answers, result)
+
+
+def quiz_locked(view: CourseView, standing: AttemptStanding, links: CourseLinks, status: int = 200) -> Any:
+    """The page in place of the quiz while the learner waits after too many failed attempts."""
+    page = render_template(
+        "courses/quiz.html", view=view, attempt=None, chosen={}, error=None, standing=standing, links=links
+    )
+    return page, status

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from ..catalog import CourseView
+from ..catalog.assessment import draw_questions
 
 _SALT = "elearn-quiz-attempt"
 
@@ -51,11 +52,8 @@ class Attempt:
 
 def issue_attempt(secret: str, view: CourseView, owner: int | str) -> Attempt:
     rng = random.SystemRandom()
-    questions = list(view.quiz.questions)
-    if view.quiz.shuffle:
-        rng.shuffle(questions)
     shown = []
-    for q in questions:
+    for q in draw_questions(view, rng):
         options = [o.id for o in q.options]
         if view.quiz.shuffle and q.type != "true_false":
             rng.shuffle(options)

@@ -4,22 +4,42 @@ from __future__ import annotations
 
 from functools import partial, wraps
 
-from flask import abort, current_app, redirect, render_template, url_for
+from flask import Response, abort, current_app, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..auth.signed_in import LearnerCourse, account_active, forget_learner_state, learner_course
 from ..catalog import Course, CourseView
 from ..extensions import db, login_manager
-from ..models import Assignment, Completion, QuizAttempt, utcnow
+from ..models import Assignment, QuizAttempt, utcnow
 from ..pagecache import render_shell, user_key
+from ..security_log import request_id
 from ..training.assignments import renew_cycles
-from ..training.completion import acknowledge_module, completion_by_code, completion_for, record_attempt
+from ..training.attempt_rules import attempt_standing
+from ..training.completion import (
+    acknowledge_module,
+    completion_by_code,
+    completion_for,
+    confirm_completion,
+    ready_to_confirm,
+    record_attempt,
+)
 from ..training.learner_status import status_expression
 from ..training.scoring import score_quiz
 from ..web import current_locale, get_catalog
 from . import bp
-from .pages import GradedQuiz, after_acknowledging, emergency_numbers, graded_quiz, learner_links, module_page_context
+from .certificate_pdf import FontsMissing
+from .certificates import certificate_content, certificate_pdf_bytes, own_latest_certificate, pdf_filename
+from .pages import (
+    GradedQuiz,
+    after_acknowledging,
+    emergency_numbers,
+    graded_quiz,
+    learner_links,
+    module_page_context,
+    quiz_locked,
+)
 from .quizflow import issue_attempt
 
 
@@ -83,7 +103,21 @@ def course_page(course: Course, state: LearnerCourse, view: CourseView):
         status=status,
         completion=completion_for(assignment.id),
         links=learner_links(course.id),
+        confirm=ready_to_confirm(assignment.id, state.acknowledged, view),
     )
+
+
+@bp.post("/courses/<course_id>/complete")
+@learner_course_view
+def confirm(course: Course, state: LearnerCourse, view: CourseView):
+    """The course's final statement confirmed: completes the course when every module is
+    acknowledged and the quiz passed; otherwise the course page shows what is left."""
+    completion = confirm_completion(state.cycle, state.user.id, view)
+    if completion is None:
+        return redirect(url_for(".course_page", course_id=course.id))
+    db.session.commit()
+    forget_learner_state(course.id)
+    return redirect(url_for(".certificate", course_id=course.id))
 
 
 @bp.get("/courses/<course_id>/modules/<module_id>")
@@ -122,9 +156,18 @@ def acknowledge(course: Course, state: LearnerCourse, view: CourseView, module_i
 @bp.get("/courses/<course_id>/quiz")
 @learner_course_view
 def quiz(course: Course, state: LearnerCourse, view: CourseView):
+    standing = attempt_standing(state.cycle, course.quiz_rules, utcnow())
+    if standing.locked:
+        return quiz_locked(view, standing, learner_links(course.id))
     attempt = issue_attempt(current_app.config["SECRET_KEY"], view, state.cycle)
     return render_template(
-        "courses/quiz.html", view=view, attempt=attempt, chosen={}, error=None, links=learner_links(course.id)
+        "courses/quiz.html",
+        view=view,
+        attempt=attempt,
+        chosen={},
+        error=None,
+        links=learner_links(course.id),
+        standing=standing,
     )
 
 
@@ -135,6 +178,9 @@ def submit_quiz(course: Course, state: LearnerCourse, view: CourseView):
     view the questions were shown in. The state saved in the session will do: the one
     INSERT stores the attempt only if the database finds the person active and the cycle
     theirs and current (completion.record_attempt)."""
+    standing = attempt_standing(state.cycle, course.quiz_rules, utcnow())
+    if standing.locked:  # a quiz opened before the last attempts: it waits too
+        return quiz_locked(view, standing, learner_links(course.id), 429)
     graded = graded_quiz(course, view, state.cycle, learner_links(course.id))
     if not isinstance(graded, GradedQuiz):
         return graded  # the quiz again: something is unanswered
@@ -178,29 +224,44 @@ def attempt_result(course: Course, state: LearnerCourse, view: CourseView, attem
         remaining=remaining,
         completion=completion_for(attempt.assignment_id),
         links=learner_links(course.id),
+        standing=attempt_standing(state.cycle, course.quiz_rules, utcnow()),
+        reveal=course.quiz_rules.reveals_answers(result.passed),
+        confirm=ready_to_confirm(attempt.assignment_id, state.acknowledged, view),
     )
 
 
 @bp.get("/courses/<course_id>/certificate")
 @login_required
 def certificate(course_id: str):
-    catalog = get_catalog()
-    course = catalog.courses.get(course_id)
-    if course is None:
-        abort(404)
-    completion = db.session.scalar(
-        select(Completion)
-        .where(Completion.user_id == current_user.id, Completion.course_id == course_id)
-        .order_by(Completion.completed_at.desc())
-        .limit(1)
-    )
-    if completion is None:
-        abort(404)
+    earned = own_latest_certificate(course_id)
     return render_template(
         "courses/certificate.html",
-        completion=completion,
-        course_title=course.title_in(course.content_locale(current_locale())),
+        completion=earned.completion,
+        course_title=earned.course_title,
         learner=current_user,
+    )
+
+
+@bp.get("/courses/<course_id>/certificate.pdf")
+@login_required
+def certificate_pdf(course_id: str):
+    earned = own_latest_certificate(course_id)
+    try:
+        pdf = certificate_pdf_bytes(certificate_content(earned))
+    except FontsMissing as exc:
+        current_app.logger.error("certificate PDF cannot be made: %s (Debian: fonts-noto-core fonts-noto-cjk)", exc)
+        message = _(
+            "The PDF of your certificate cannot be made at the moment. Please try again later; "
+            "you can still print your certificate page."
+        )
+        return render_template("error.html", code=503, message=message, reference=request_id()), 503
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f"attachment; filename={pdf_filename(earned.completion)}",
+            "Cache-Control": "private, no-store",
+        },
     )
 
 

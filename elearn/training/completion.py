@@ -113,6 +113,9 @@ _ATTEMPT_INSERT = {dialect: _attempt_insert(dialect) for dialect in ("postgresql
 
 
 def acknowledge_module(assignment_id: int, user_id: int, view: CourseView, module_id: str) -> None:
+    """Records the module confirmed, with the statement shown beside the button (its id
+    and the hash of its text in the view's locale) when the course has one."""
+    statement = view.course.module_statement
     _insert_unless_exists(
         ModuleProgress,
         ("assignment_id", "module_id"),
@@ -121,6 +124,8 @@ def acknowledge_module(assignment_id: int, user_id: int, view: CourseView, modul
         locale=view.locale,
         region=view.region,
         acknowledged_at=utcnow(),
+        statement_id=statement.id if statement else None,
+        statement_hash=statement.hash_in(view.locale) if statement else None,
     )
     complete_if_done(assignment_id, user_id, view)
 
@@ -178,7 +183,13 @@ def record_attempt(
     return attempt_id, completed
 
 
-def complete_if_done(assignment_id: int, user_id: int, view: CourseView) -> Completion | None:
+def complete_if_done(assignment_id: int, user_id: int, view: CourseView, confirmed: bool = False) -> Completion | None:
+    """The cycle's completion, written now if every module is acknowledged, the quiz is
+    passed and, for a course with a final statement, the learner has just confirmed it
+    (`confirmed`: see confirm_completion)."""
+    statement = view.course.final_statement
+    if statement is not None and not confirmed:
+        return completion_for(assignment_id)
     if not view.module_ids <= acknowledged_modules(assignment_id):
         return None
     best = db.session.scalar(
@@ -207,8 +218,27 @@ def complete_if_done(assignment_id: int, user_id: int, view: CourseView) -> Comp
         completed_at=now,
         expires_at=expires,
         certificate_code=new_certificate_code(),
+        attestation_id=statement.id if statement else None,
+        attestation_hash=statement.hash_in(view.locale) if statement else None,
+        attestation_locale=statement.locale_for(view.locale) if statement else None,
+        attested_at=now if statement else None,
     )
     return completion_for(assignment_id)
+
+
+def ready_to_confirm(assignment_id: int, acknowledged: frozenset[str], view: CourseView) -> bool:
+    """Everything but the course's final statement is done: it is what completes it."""
+    if view.course.final_statement is None or not view.module_ids <= acknowledged:
+        return False
+    passed = db.session.scalar(
+        select(QuizAttempt.id).where(QuizAttempt.assignment_id == assignment_id, QuizAttempt.passed.is_(True)).limit(1)
+    )
+    return passed is not None and completion_for(assignment_id) is None
+
+
+def confirm_completion(assignment_id: int, user_id: int, view: CourseView) -> Completion | None:
+    """The learner confirmed the final statement: the completion, if all else is done."""
+    return complete_if_done(assignment_id, user_id, view, confirmed=True)
 
 
 def completion_for(assignment_id: int) -> Completion | None:

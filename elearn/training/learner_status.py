@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Label, case, or_, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.util import AliasedClass
@@ -22,6 +23,21 @@ class Status(StrEnum):
     EXPIRED = "expired"
     IN_PROGRESS = "in_progress"
     NOT_STARTED = "not_started"
+
+
+#: what each status is called wherever a person reads it: pages, the CSV for Excel, XLSX
+STATUS_LABELS = {
+    Status.COMPLETED: _l("Completed"),
+    Status.OVERDUE: _l("Overdue"),
+    Status.EXPIRED: _l("Expired: due again"),
+    Status.IN_PROGRESS: _l("In progress"),
+    Status.NOT_STARTED: _l("Not started"),
+}
+
+
+def status_label(status: str) -> str:
+    """The status's name in the interface language of this request."""
+    return str(STATUS_LABELS[Status(status)])
 
 
 def status_expression(

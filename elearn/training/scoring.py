@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..catalog import Quiz
+from ..catalog import Question, Quiz
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,11 @@ class QuizResult:
     questions: tuple[QuestionResult, ...]
 
 
+def answered_right(question: Question, chosen: frozenset[str]) -> bool:
+    """The rule for one question: right only when the chosen set is exactly the answer set."""
+    return chosen == question.answer
+
+
 def score_quiz(key: Quiz, question_ids: list[str], answers: dict[str, frozenset[str]], pass_mark: int) -> QuizResult:
     results = []
     for qid in question_ids:
@@ -36,7 +41,7 @@ def score_quiz(key: Quiz, question_ids: list[str], answers: dict[str, frozenset[
         if question is None:
             raise ValueError(f"unknown question {qid!r}")
         chosen = frozenset(answers.get(qid, ()))
-        results.append(QuestionResult(qid, chosen, chosen == question.answer, question.answer))
+        results.append(QuestionResult(qid, chosen, answered_right(question, chosen), question.answer))
     total = len(results)
     correct = sum(r.correct for r in results)
     score = (correct * 100) // total if total else 0

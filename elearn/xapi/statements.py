@@ -48,6 +48,7 @@ def statement(
     score: int | None = None,
     success: bool | None = None,
     quiz: bool = False,
+    extensions: dict[str, Any] | None = None,
 ) -> dict:
     course = catalog.courses.get(course_id)
     activity_id = f"{activity_base.rstrip('/')}/courses/{course_id}" + ("/quiz" if quiz else "")
@@ -59,7 +60,10 @@ def statement(
         result["success"] = success
     if verb == "completed":
         result["completion"] = True
-    data = {
+    context: dict[str, Any] = {"language": bcp47(locale), "revision": course_version, "platform": "elearn"}
+    if extensions:
+        context["extensions"] = extensions
+    data: dict[str, Any] = {
         "id": str(uuid.uuid5(NAMESPACE, f"{verb}|{event_key}")),
         "actor": {"objectType": "Agent", "account": {"homePage": home_page, "name": employee_id}},
         "verb": {"id": VERBS[verb], "display": {"en-US": verb}},
@@ -68,12 +72,27 @@ def statement(
             "id": activity_id,
             "definition": {"type": ASSESSMENT_TYPE if quiz else COURSE_TYPE, "name": names},
         },
-        "context": {"language": bcp47(locale), "revision": course_version, "platform": "elearn"},
+        "context": context,
         "timestamp": _timestamp(at),
     }
     if result:
         data["result"] = result
     return data
+
+
+def attestation_extension(completion: Completion, activity_base: str) -> dict[str, Any] | None:
+    """The course's final statement as the learner confirmed it: which one, the SHA-256
+    of the text shown, its language and when (context extensions take IRIs as keys)."""
+    if completion.attestation_id is None:
+        return None
+    return {
+        f"{activity_base.rstrip('/')}/xapi/extensions/attestation": {
+            "id": completion.attestation_id,
+            "sha256": completion.attestation_hash,
+            "language": bcp47(completion.attestation_locale or completion.locale),
+            "timestamp": _timestamp(completion.attested_at or completion.completed_at),
+        }
+    }
 
 
 def statements_since(
@@ -127,6 +146,7 @@ def statements_since(
                 at=completion.completed_at,
                 score=completion.score,
                 success=True,
+                extensions=attestation_extension(completion, activity_base),
                 **common,
             )
         )

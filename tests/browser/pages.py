@@ -13,8 +13,9 @@ from sqlalchemy import select
 
 from elearn.extensions import db
 from elearn.i18n import LOCALES
-from elearn.models import Assignment, ModuleProgress, QuizAttempt
+from elearn.models import Assignment, ModuleProgress, QuizAttempt, User
 from elearn.suppliers.models import SupplierSite
+from elearn.training.assignments import apply_audience_rules
 
 from ..conftest import csrf_token
 from ..helpers import completion_of
@@ -47,6 +48,7 @@ LEARNER_PAGES = {
     "result": "/courses/demo_course/attempts/{attempt}",
     "certificate": "/courses/demo_course/certificate",
     "second-factor": "/account/second-factor",  # anyone may turn one on (a QR code and a form)
+    "team": "/team",  # the learner manages one person (complete_demo_course)
 }
 ADMIN_PAGES = {
     "admin-home": "/admin/",
@@ -54,6 +56,9 @@ ADMIN_PAGES = {
     "user-form": "/admin/users/{user}",
     "new-user": "/admin/users/new",
     "report": "/admin/reports",
+    "trends": "/admin/reports/trends?period=week",
+    "item-analysis": "/admin/reports/items?course=demo_course",
+    "subscriptions": "/admin/subscriptions",
     "import": "/admin/users/import",
     "assign": "/admin/assign",
     "tasks": "/admin/tasks",
@@ -79,8 +84,20 @@ def page_path(template: str, ids: dict) -> str:
 
 def complete_demo_course(app, user_id, code: str = CERTIFICATE_CODE) -> dict:
     """The learner read every module of demo_course, failed the quiz once and then
-    completed the course (certificate `code`): their ids for the paths above."""
+    completed the course (certificate `code`), and manages one person who has not started
+    it: their ids for the paths above."""
     with app.app_context():
+        learner = db.session.get(User, user_id)
+        learner.email = learner.email or f"{learner.employee_id}@example.com"
+        report = User(
+            employee_id=f"report-of-{learner.employee_id}",
+            name="Chinonso Adaeze Okonkwo-Eze",
+            country="NG",
+            manager_email=learner.email,
+        )
+        db.session.add(report)
+        db.session.flush()
+        apply_audience_rules(report, app.extensions["elearn_catalog"], 30)
         assignment = db.session.query(Assignment).filter_by(user_id=user_id).one()
         for module_id in ("basics", "signs", "risks"):
             db.session.add(ModuleProgress(assignment_id=assignment.id, module_id=module_id, locale="en"))

@@ -1,3 +1,3 @@
 """Admin views, one module per page group; all on the admin blueprint."""
 
-from . import activation, assign, kiosks, reports, settings, sso, tasks, users, xapi  # noqa: F401
+from . import activation, assign, exports, items, kiosks, reports, settings, sso, tasks, trends, users, xapi  # noqa: F401

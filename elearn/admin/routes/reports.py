@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-import tempfile
-
-from flask import Response, render_template, request, send_file, stream_with_context
+from flask import (
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
 from sqlalchemy.orm import Bundle
 
 from ...auth.roles import role_required
@@ -15,8 +24,8 @@ from ...training.learner_status import Status
 from ...web import current_locale, get_catalog
 from .. import bp
 from ..audit import record
-from ..cells import safe_cell
-from ..reports import COLUMNS, ReportFilters, report_query, report_row, totals
+from ..exports import filter_args, inline_allowed, row_count
+from ..reports import COLUMN_LABELS, ReportFilters, report_query, report_row, totals
 from ..scope import actor_clause, actor_scope, filter_choices
 
 
@@ -41,25 +50,38 @@ def reports():
     rows = _ordered(query).with_only_columns(Bundle("row", *query.selected_columns), maintain_column_froms=True)
     pagination = db.paginate(rows, page=page_number(), per_page=PAGE_SIZE, error_out=False, count=False)
     pagination.total = total
-    departments, countries, regions = filter_choices(actor_scope())
     return render_template(
         "admin/reports.html",
+        **filter_form(filters),
         rows=[report_row(r, catalog) for r in pagination.items],
         pagination=pagination,
-        filters=filters,
         args=request.args,
         total=total,
         done=done,
         by_region=by_region,
         by_department=by_department[:15],
-        courses=catalog.courses,
-        departments=departments,
-        countries=countries,
-        regions=regions,
-        region_name=lambda region: catalog.region_name(region, current_locale()),
-        statuses=[s.value for s in Status],
+        column_labels=COLUMN_LABELS,
         department_label=lambda label: label,
+        background_export=not inline_allowed(total),
+        inline_rows=current_app.config["ELEARN_EXPORT_INLINE_ROWS"],
+        saved_filters=filter_args(filters),
     )
+
+
+def filter_form(filters: ReportFilters) -> dict:
+    """What the report's filters (admin/_report_filters.html) show: the chosen values and
+    the choices within the admin's scope. The report page and its trends share them."""
+    catalog = get_catalog()
+    departments, countries, regions = filter_choices(actor_scope())
+    return {
+        "filters": filters,
+        "courses": catalog.courses,
+        "departments": departments,
+        "countries": countries,
+        "regions": regions,
+        "region_name": lambda region: catalog.region_name(region, current_locale()),
+        "statuses": [s.value for s in Status],
+    }
 
 
 @bp.get("/reports.csv")
@@ -80,57 +102,49 @@ def report_csv():
     )
 
 
-@bp.get("/reports.xlsx")
+def _to_background():
+    """A large export for people is never built within a request (and a GET starts no
+    work): back to the report page, whose buttons queue it."""
+    flash(_("This report is too large to download at once: prepare the file with the buttons below."), "info")
+    query = request.query_string.decode()
+    return redirect(url_for(".reports") + ("?" + query if query else ""))
+
+
+@bp.get("/reports-for-excel.csv")
 @role_required("admin")
-def report_xlsx():
-    from openpyxl import Workbook
-    from openpyxl.utils import get_column_letter
+def report_csv_excel():
+    """The same rows for people: headings, statuses and names in the admin's language,
+    times in the admin's time zone; streamed like the machine CSV."""
+    from ..people_export import PeopleRows, stream_excel_csv
 
     catalog = get_catalog()
     query, _filters = _query()
+    if not inline_allowed(row_count(query)):
+        return _to_background()
+    record("report.export", "csv-excel", None, dict(request.args))
+    db.session.commit()
+    rows = stream_excel_csv(_ordered(query), PeopleRows(catalog, current_locale()))
+    return Response(
+        stream_with_context(rows),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=completions-excel.csv"},
+    )
+
+
+@bp.get("/reports.xlsx")
+@role_required("admin")
+def report_xlsx():
+    from ..people_export import PeopleRows, write_xlsx
+
+    catalog = get_catalog()
+    query, _filters = _query()
+    if not inline_allowed(row_count(query)):
+        return _to_background()
     record("report.export", "xlsx", None, dict(request.args))
     db.session.commit()
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("completions")
-    # a sheet people read: the header stays in view, every column filters, widths fit
-    sheet.freeze_panes = "A2"
-    for index, name in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = XLSX_WIDTHS.get(name, 14)
-    sheet.append(list(COLUMNS))
-    rows = 1
-    for chunk in db.session.execute(_ordered(query).execution_options(yield_per=2000)).partitions():
-        for row in chunk:
-            values = report_row(row, catalog)
-            sheet.append([_xlsx_cell(values[c]) for c in COLUMNS])
-        rows += len(chunk)
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{rows}"
-    handle = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-    workbook.save(handle)
-    handle.seek(0)
     return send_file(
-        handle,
+        write_xlsx(_ordered(query), PeopleRows(catalog, current_locale())),
         as_attachment=True,
         download_name="completions.xlsx",
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-
-
-#: column widths in characters (dates and times: 19; the rest: 14)
-XLSX_WIDTHS = {
-    "name": 28,
-    "department": 18,
-    "course_id": 24,
-    "due_at": 19,
-    "completed_at": 19,
-    "expires_at": 19,
-    "certificate_code": 22,
-    "completed_region": 16,
-}
-
-
-def _xlsx_cell(value):
-    if value is None:
-        return None
-    if hasattr(value, "tzinfo") and value.tzinfo is not None:
-        return value.replace(tzinfo=None)  # Excel has no time zones: values are UTC
-    return safe_cell(value) if isinstance(value, str) else value

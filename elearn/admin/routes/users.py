@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from ...auth import second_factor
@@ -113,13 +114,28 @@ def _conflict(form: UserForm, user_id: int | None) -> bool:
         checks.append(
             (func.lower(User.email), form.email.data.strip().lower(), form.email, _("Another user has this email."))
         )
-    clash = False
+    clash = _names_self_as_manager(form, user_id)
     for column, value, field, message in checks:
         other = db.session.scalar(select(User.id).where(column == value))
         if other is not None and other != user_id:
             field.errors.append(message)
             clash = True
     return clash
+
+
+def _names_self_as_manager(form: UserForm, user_id: int | None) -> bool:
+    """An admin may not make themself someone's manager: /team would then show that
+    person's reports, also outside the admin's scope. The HR feed says who manages whom;
+    a value it already set stays when other fields are edited."""
+    new = (form.manager_email.data or "").strip().casefold()
+    own = (current_user.email or "").casefold()
+    if not new or new != own:
+        return False
+    stored = db.session.scalar(select(User.manager_email).where(User.id == user_id)) if user_id else None
+    if (stored or "").casefold() == new:
+        return False
+    form.manager_email.errors.append(_("You cannot name yourself as this person's manager: the HR feed does."))
+    return True
 
 
 def _save_user(user: User | None, form: UserForm, scope: Scope):
@@ -276,8 +292,6 @@ def _import_page(form: ImportForm, result: ImportResult | None = None, **extra):
 def _full_feed_preview(text: str, form: ImportForm):
     """Checks the file and shows who would be deactivated; applies nothing (the file
     is kept in the database until it is confirmed: admin/full_feed.py)."""
-    from flask_login import current_user
-
     if form.valid_only.data:
         form.full_feed.errors.append(
             _(
