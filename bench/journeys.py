@@ -34,6 +34,7 @@ PASSWORD = "bench-journey-password"
 PEOPLE = [("ar", "JO"), ("hi", "AE"), ("es", "MX"), ("en", "US"), ("fr", "FR"), ("zh_Hans", "CN")]
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 _ATTEMPT = re.compile(r'name="attempt" value="([^"]+)"')
+_STATEMENT = re.compile(r'name="statement" value="([0-9a-f]{64})"')
 
 
 def prepare(env: dict, count: int) -> dict[str, list[str]]:
@@ -72,6 +73,11 @@ def prepare(env: dict, count: int) -> dict[str, list[str]]:
         return {q.id: sorted(q.answer) for q in key.questions}
 
 
+def confirmation(page: str) -> dict:
+    """A confirmation form's fields: its token and the hash of the statement it shows."""
+    return {"csrf_token": _CSRF.search(page).group(1), "statement": _STATEMENT.search(page).group(1)}
+
+
 class Learner:
     """One browser: a cookie jar, every request timed."""
 
@@ -96,16 +102,14 @@ class Learner:
         assert modules, "the course page lists no module: the sign-in failed"
         for module_id in modules:
             page = self.request(f"/courses/forced_labor/modules/{module_id}")
-            self.request(
-                f"/courses/forced_labor/modules/{module_id}/acknowledge", {"csrf_token": _CSRF.search(page).group(1)}
-            )
+            self.request(f"/courses/forced_labor/modules/{module_id}/acknowledge", confirmation(page))
         quiz = self.request("/courses/forced_labor/quiz")
         form = [("csrf_token", _CSRF.search(quiz).group(1)), ("attempt", _ATTEMPT.search(quiz).group(1))]
         form += [(f"q-{qid}", option) for qid in re.findall(r'name="q-([\w-]+)"', quiz) for option in answers[qid]]
         result = self.request("/courses/forced_labor/quiz", list(dict.fromkeys(form)))
         assert "/courses/forced_labor/complete" in result, "the quiz was not passed"
         # the final statement completes the course
-        certificate = self.request("/courses/forced_labor/complete", {"csrf_token": _CSRF.search(result).group(1)})
+        certificate = self.request("/courses/forced_labor/complete", confirmation(result))
         assert 'id="cert-title"' in certificate, "the course was not completed"
 
 

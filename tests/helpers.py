@@ -35,10 +35,19 @@ def acknowledge_all(client, module_ids, course="demo_course"):
         page = client.get(f"/courses/{course}/modules/{module_id}")
         assert page.status_code == 200
         response = client.post(
-            f"/courses/{course}/modules/{module_id}/acknowledge",
-            data={"csrf_token": csrf_token(page.get_data(as_text=True))},
+            f"/courses/{course}/modules/{module_id}/acknowledge", data=confirm_form(page.get_data(as_text=True))
         )
         assert response.status_code == 302
+
+
+def confirm_form(html):
+    """The fields of a page's confirmation form: its token and, where the course has a
+    statement, the hash of the statement text the page shows."""
+    form = {"csrf_token": csrf_token(html)}
+    statement = re.search(r'name="statement" value="([0-9a-f]{64})"', html)
+    if statement:
+        form["statement"] = statement.group(1)
+    return form
 
 
 def upload_csv(client, text, valid_only=False, lang="en", filename="hr.csv"):

@@ -340,3 +340,21 @@ def test_an_admin_cannot_name_themself_a_manager(app, admin_client):
     assert "You cannot name yourself as this person&#39;s manager" in refused.get_data(as_text=True)
     created = admin_client.post("/admin/users/new", data={**data, "manager_email": "other@example.com"})
     assert created.status_code == 302 and users(app)["E900"].manager_email == "other@example.com"
+
+
+def test_an_import_cannot_name_the_importing_admin_a_manager(app, admin_client):
+    """The same rule through the HR file: a row naming the admin who uploads it is refused,
+    unless the HR feed already named them."""
+    with app.app_context():
+        admin = db.session.scalar(select(User).where(User.employee_id == "admin"))
+        admin.email = "boss@example.com"
+        db.session.commit()
+    row = "E901,Named Report,,Warehouse,KE,en,learner,{}\n"
+    refused = upload_csv(admin_client, HEADER + row.format("Boss@Example.com"))
+    assert refused.status_code == 400 and "You cannot name yourself as this person" in refused.get_data(as_text=True)
+    assert "E901" not in users(app)
+    with app.app_context():
+        db.session.add(User(employee_id="E901", name="Named Report", country="KE", manager_email="boss@example.com"))
+        db.session.commit()
+    kept = upload_csv(admin_client, HEADER + row.format("boss@example.com"))
+    assert kept.status_code in (200, 302) and users(app)["E901"].manager_email == "boss@example.com"

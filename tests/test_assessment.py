@@ -18,7 +18,7 @@ from elearn.models import Completion, ModuleProgress, QuizAttempt
 from elearn.xapi.statements import VERBS, statements_since
 
 from .conftest import FIXTURE_CONTENT, Auth, csrf_token, make_app, wipe
-from .helpers import acknowledge_all, quiz_form, shown_question_ids
+from .helpers import acknowledge_all, confirm_form, quiz_form, shown_question_ids
 
 MODULE_STATEMENT = "I have read this module and I understand it."
 FINAL_STATEMENT = "I have completed this training. If I see forced labour, I will report it."
@@ -143,6 +143,13 @@ def test_after_the_last_attempt_the_learner_waits_then_may_try_again(rules_app, 
 def test_statements_are_recorded_with_the_hash_of_the_text_shown(rules_app, learner, make_user):
     page = learner.get("/courses/demo_course/modules/basics").get_data(as_text=True)
     assert MODULE_STATEMENT in page
+    # a form that showed another text (the language or the content changed since) records nothing
+    stale = learner.post(
+        "/courses/demo_course/modules/basics/acknowledge", data={**confirm_form(page), "statement": "0" * 64}
+    )
+    assert stale.headers["Location"].endswith("/courses/demo_course/modules/basics")
+    with rules_app.app_context():
+        assert db.session.scalar(select(ModuleProgress)) is None
     acknowledge_all(learner, ["basics", "signs", "risks"])
     early = learner.post("/courses/demo_course/complete", data={"csrf_token": csrf_token(page)})
     assert early.headers["Location"].endswith("/courses/demo_course")  # the quiz is not passed
@@ -157,7 +164,7 @@ def test_statements_are_recorded_with_the_hash_of_the_text_shown(rules_app, lear
         assert {(p.statement_id, p.statement_hash) for p in progress} == {
             ("module-read", hashlib.sha256(MODULE_STATEMENT.encode()).hexdigest())
         }
-    confirmed = learner.post("/courses/demo_course/complete", data={"csrf_token": csrf_token(course_page)})
+    confirmed = learner.post("/courses/demo_course/complete", data=confirm_form(course_page))
     assert confirmed.headers["Location"].endswith("/courses/demo_course/certificate")
     with rules_app.app_context():
         completion = db.session.scalars(select(Completion)).one()

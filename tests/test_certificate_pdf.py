@@ -263,3 +263,17 @@ def test_only_the_fonts_of_the_printed_scripts_are_embedded():
     assert embedded["en"] == {"NotoSerif", "NotoSerifBold"}
     assert embedded["hi"] == {"NotoSerif", "NotoSerifBold", "NotoSerifDevanagariBold"}  # English labels, a Hindi name
     assert any("CJK" in font for font in embedded["zh_Hans"])
+
+
+def test_a_name_cannot_add_lines_or_reorder_itself_and_is_cut_to_one_line(app, client, auth, make_user):
+    """Names come from HR files, SCIM and forms: a line break, a bidi override or a very
+    long name must not print fake lines, disguise itself or run into the rest."""
+    make_user(hr_locale="en", display_name="Alice\nValid until 2099\u202eevil" + "x" * 150)
+    auth.login()
+    complete_course(client)
+    text = page_text(client.get(PDF).data)
+    assert not any(line.strip().startswith("Valid until 2099") for line in text.splitlines())
+    flowing = " ".join(text.split())  # the name may wrap onto a second line
+    name = flowing[flowing.index("Alice") :][:90]
+    assert name.startswith("Alice Valid until 2099 evil") and "\u202e" not in name
+    assert "x" * 40 in flowing and "x" * 60 not in flowing

@@ -14,10 +14,10 @@ from sqlalchemy import func, select
 from elearn.auth.kiosk import KIOSK_SESSION, LONGEST_WAIT, wait_after, weak_pin
 from elearn.auth.models import Kiosk, KioskPin
 from elearn.extensions import db
-from elearn.models import AuditLog, User, utcnow
+from elearn.models import Assignment, AuditLog, User, utcnow
 
 from .conftest import Auth, csrf_token, make_app, wipe
-from .helpers import ANSWERS, acknowledge_all, submit
+from .helpers import ANSWERS, acknowledge_all, completion_of, submit
 
 LINK = re.compile(r'<code id="enrolment-link">([^<]+)</code>')
 PIN = re.compile(r'<code id="new-pin">([0-9]+)</code>')
@@ -281,3 +281,18 @@ def test_concern_page_on_a_kiosk_offers_own_phone_and_quick_exit(kiosk, client):
     assert 'autocomplete="off"' in form and "/kiosk/exit" in form
     ordinary = client.get("/concerns").get_data(as_text=True)
     assert "data:image/svg+xml" not in ordinary and "/kiosk/exit" not in ordinary
+
+
+def test_no_pdf_download_and_no_team_page_on_a_shared_device(app, kiosk, make_user):
+    """A downloaded file stays on the device, and the next person sees the screen."""
+    with app.app_context():
+        worker = db.session.scalar(select(User).where(User.employee_id == "w1"))
+        worker.email = "w1@example.com"
+        db.session.add(completion_of(db.session.scalars(select(Assignment).filter_by(user_id=worker.id)).one()))
+        db.session.commit()
+    make_user(employee_id="w2", hr_locale="en", manager_email="w1@example.com")
+    pin_sign_in(kiosk, "w1", "4826")
+    assert kiosk.get("/courses/demo_course/certificate.pdf").status_code == 403
+    assert kiosk.get("/team").status_code == 403
+    certificate = kiosk.get("/courses/demo_course/certificate").get_data(as_text=True)
+    assert "Worker One" in certificate and "certificate.pdf" not in certificate and "My team" not in certificate

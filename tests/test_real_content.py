@@ -10,8 +10,8 @@ from elearn.catalog import load_catalog
 from elearn.extensions import db
 from elearn.models import Completion
 
-from .conftest import csrf_token, make_app, wipe
-from .helpers import acknowledge_all, quiz_form, shown_question_ids
+from .conftest import make_app, wipe
+from .helpers import acknowledge_all, confirm_form, quiz_form, shown_question_ids
 
 CONTENT = Path(__file__).resolve().parents[1] / "content"
 CATALOG = load_catalog(CONTENT)
@@ -184,7 +184,7 @@ def test_walk_every_module_and_pass_the_quiz(real_app, country, department, cour
     assert "You passed" in page and str(escape(course.final_statement.text_in("en"))) in page
     with real_app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Completion)) == 0  # not before the statement
-    confirmed = client.post(f"/courses/{course_id}/complete", data={"csrf_token": csrf_token(page)})
+    confirmed = client.post(f"/courses/{course_id}/complete", data=confirm_form(page))
     assert confirmed.status_code == 302 and confirmed.headers["Location"].endswith("/certificate")
     with real_app.app_context():
         completion = db.session.scalars(select(Completion)).one()

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from ..auth.grants import UNSCOPED, Person, Scope, refusal
+from ..auth.grants import SELF_MANAGER, UNSCOPED, Person, Scope, names_self_manager, refusal
 from ..catalog import Catalog
 from ..extensions import db
 from ..i18n import closest_locale, supported
@@ -84,9 +84,13 @@ def validate(
     existing_emails: dict[str, str],
     grantor: Scope = UNSCOPED,
     existing_people: dict[str, Person] | None = None,
+    grantor_email: str | None = None,
+    stored_managers: dict[str, str | None] | None = None,
 ) -> tuple[list[UserRow], list[RowError]]:
     """existing_emails: lower-cased email -> employee id of the user who has it;
-    existing_people: employee id -> the person as they are (needed for a scoped grantor)."""
+    existing_people: employee id -> the person as they are (needed for a scoped grantor);
+    grantor_email, stored_managers: who imports, and the managers stored for the people
+    whose rows name them (auth/grants.py names_self_manager)."""
     valid: list[UserRow] = []
     errors: list[RowError] = []
     seen_ids: dict[str, int] = {}
@@ -107,6 +111,8 @@ def validate(
             owner = existing_emails.get(email)
             if (owner and owner != employee_id) or (email in seen_emails and seen_emails[email] != employee_id):
                 row_errors.append(RowError(index, "email_taken", values["email"]))
+        if names_self_manager(grantor_email, values["manager_email"], (stored_managers or {}).get(employee_id)):
+            row_errors.append(RowError(index, SELF_MANAGER, values["manager_email"]))
         if not row_errors:
             why = refusal(
                 grantor,
@@ -187,10 +193,12 @@ def run_import(
     valid_only: bool = False,
     progress: Callable[[Iterable], Iterable] = lambda rows: rows,
     grantor: Scope = UNSCOPED,
+    grantor_email: str | None = None,
 ) -> ImportResult:
     """grantor: the scope of the admin importing (UNSCOPED: an unscoped admin or the
-    operator's command line); a row they may not write is a row error (auth/grants.py)."""
-    valid, errors = check_file(text, catalog, grantor)
+    operator's command line), grantor_email theirs; a row they may not write is a row
+    error (auth/grants.py)."""
+    valid, errors = check_file(text, catalog, grantor, grantor_email)
     result = ImportResult(errors=errors)
     unreadable = any(error.code in FILE_ERRORS for error in errors)
     if errors and (unreadable or not valid_only):
@@ -200,14 +208,35 @@ def run_import(
     return result
 
 
-def check_file(text: str, catalog: Catalog, grantor: Scope = UNSCOPED) -> tuple[list[UserRow], list[RowError]]:
+def check_file(
+    text: str, catalog: Catalog, grantor: Scope = UNSCOPED, grantor_email: str | None = None
+) -> tuple[list[UserRow], list[RowError]]:
     """Every row checked, nothing written: the valid rows and the errors."""
     rows, errors = read_rows(text)
     if errors:
         return [], errors
     emails = dict(db.session.execute(select(User.email, User.employee_id).where(User.email.is_not(None))).all())
     people = None if grantor.unscoped else _people(rows, catalog)
-    return validate(rows, catalog, {e.lower(): i for e, i in emails.items() if e}, grantor, people)
+    return validate(
+        rows,
+        catalog,
+        {e.lower(): i for e, i in emails.items() if e},
+        grantor,
+        people,
+        grantor_email,
+        _stored_managers(rows, grantor_email),
+    )
+
+
+def _stored_managers(rows: list[list[str]], grantor_email: str | None) -> dict[str, str | None]:
+    """The managers stored for the people whose rows name the importing admin as manager."""
+    own = (grantor_email or "").casefold()
+    ids = [raw[0].strip() for raw in rows if own and len(raw) == len(COLUMNS) and raw[-1].strip().casefold() == own]
+    stored: dict[str, str | None] = {}
+    for start in range(0, len(ids), 1000):
+        query = select(User.employee_id, User.manager_email).where(User.employee_id.in_(ids[start : start + 1000]))
+        stored.update(db.session.execute(query).tuples().all())
+    return stored
 
 
 def _people(rows: list[list[str]], catalog: Catalog) -> dict[str, Person]:

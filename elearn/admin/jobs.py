@@ -52,6 +52,7 @@ def import_users_job(
             valid_only=valid_only,
             progress=progress,
             grantor=grantor,
+            grantor_email=admin.email if admin is not None else None,
         )
         deactivated = 0
         if not result.applied:

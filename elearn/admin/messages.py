@@ -20,6 +20,7 @@ def import_error_message(error: RowError) -> str:
         ),
         "bad_name": lambda: _("The name is missing or longer than 200 characters."),
         "bad_email": lambda: _("“%(value)s” is not a valid email address.", value=v),
+        "self_manager": lambda: _("You cannot name yourself as this person's manager: the HR feed does."),
         "bad_manager_email": lambda: _("Manager email “%(value)s” is not a valid email address.", value=v),
         "bad_country": lambda: _("“%(value)s” is not an ISO 3166-1 country code (such as AE or MX).", value=v),
         "bad_locale": lambda: _("Language “%(value)s” is not one we support.", value=v),

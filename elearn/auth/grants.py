@@ -89,6 +89,17 @@ def refusal(grantor: Scope, before: Person | None, after: Person | None = None) 
     return None
 
 
+SELF_MANAGER = "self_manager"
+
+
+def names_self_manager(grantor_email: str | None, manager_email: str | None, stored_manager: str | None) -> bool:
+    """Whether an admin would make themself someone's manager, which is refused: /team
+    would then show them that person's reports, also outside their scope. The HR feed
+    says who manages whom; a value already stored for the person stays."""
+    new = (manager_email or "").strip().casefold()
+    return bool(new) and new == (grantor_email or "").casefold() and (stored_manager or "").casefold() != new
+
+
 def grantable_roles(grantor: Scope, roles: Iterable[str]) -> tuple[str, ...]:
     """The roles, of those given, that `grantor` may give (what a form offers)."""
     return tuple(role for role in roles if grantor.unscoped or role not in PRIVILEGED_ROLES)

@@ -53,20 +53,33 @@ def own_latest_certificate(course_id: str) -> EarnedCertificate:
     return EarnedCertificate(completion, course.title_in(course.content_locale(current_locale())))
 
 
+#: line breaks and other control characters, and the bidirectional overrides and
+#: isolates that reorder text: a name printed with them could add lines or disguise itself
+_NOT_PRINTED = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]+")
+#: longer names are cut (with an ellipsis): the name line must not run into the rest
+NAME_PRINTED_MAX = 80
+
+
+def printable(text: str, limit: int) -> str:
+    """A name as the certificate prints it: one line, no control or override characters."""
+    one_line = " ".join(_NOT_PRINTED.sub(" ", text).split())
+    return one_line if len(one_line) <= limit else one_line[: limit - 1].rstrip() + "…"
+
+
 def certificate_content(earned: EarnedCertificate) -> CertificateContent:
     """What the PDF prints, in the learner's interface language; dates in their time zone."""
     completion = earned.completion
     locale = current_locale()
     branding = current_branding()
     return CertificateContent(
-        learner_name=current_user.shown_name,
+        learner_name=printable(current_user.shown_name, NAME_PRINTED_MAX),
         course_title=earned.course_title,
         course_version=completion.course_version,
         completed_on=format_date(completion.completed_at, "long"),
         valid_until=format_date(completion.expires_at, "long") if completion.expires_at else None,
         code=completion.certificate_code,
         verify_url=absolute_url(url_for("courses.verify", code=completion.certificate_code)),
-        company_name=branding.company_name,
+        company_name=printable(branding.company_name, NAME_PRINTED_MAX),
         logo=branding.logo,
         locale=locale,
         direction=direction(locale),

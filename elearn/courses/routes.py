@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from functools import partial, wraps
 
-from flask import Response, abort, current_app, redirect, render_template, url_for
+from flask import Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from ..auth.kiosk import in_kiosk_session
 from ..auth.signed_in import LearnerCourse, account_active, forget_learner_state, learner_course
-from ..catalog import Course, CourseView
+from ..catalog import Course, CourseView, Statement
 from ..extensions import db, login_manager
 from ..models import Assignment, QuizAttempt, utcnow
 from ..pagecache import render_shell, user_key
@@ -107,12 +108,20 @@ def course_page(course: Course, state: LearnerCourse, view: CourseView):
     )
 
 
+def confirms_text_shown(statement: Statement | None, view: CourseView) -> bool:
+    """The form carries the hash of the statement text it showed: a record keeps the text
+    the learner confirmed, not one they never saw (the language changed in another tab,
+    or the content since the page was shown)."""
+    return statement is None or request.form.get("statement") == statement.hash_in(view.locale)
+
+
 @bp.post("/courses/<course_id>/complete")
 @learner_course_view
 def confirm(course: Course, state: LearnerCourse, view: CourseView):
     """The course's final statement confirmed: completes the course when every module is
     acknowledged and the quiz passed; otherwise the course page shows what is left."""
-    completion = confirm_completion(state.cycle, state.user.id, view)
+    confirmed = confirms_text_shown(course.final_statement, view)
+    completion = confirm_completion(state.cycle, state.user.id, view) if confirmed else None
     if completion is None:
         return redirect(url_for(".course_page", course_id=course.id))
     db.session.commit()
@@ -147,6 +156,8 @@ def module_page(course: Course, state: LearnerCourse, view: CourseView, module_i
 def acknowledge(course: Course, state: LearnerCourse, view: CourseView, module_id: str):
     if view.module(module_id) is None:
         abort(404)
+    if not confirms_text_shown(course.module_statement, view):  # the page again, in its language now
+        return redirect(url_for(".module_page", course_id=course.id, module_id=module_id))
     acknowledge_module(state.cycle, state.user.id, view, module_id)
     db.session.commit()
     forget_learner_state(course.id)
@@ -245,6 +256,8 @@ def certificate(course_id: str):
 @bp.get("/courses/<course_id>/certificate.pdf")
 @login_required
 def certificate_pdf(course_id: str):
+    if in_kiosk_session():  # a download would stay on the shared device for the next person
+        abort(403)
     earned = own_latest_certificate(course_id)
     try:
         pdf = certificate_pdf_bytes(certificate_content(earned))

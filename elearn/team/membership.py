@@ -13,6 +13,7 @@ import time
 from flask import current_app, g, session
 from flask_login import current_user
 
+from ..auth.kiosk import in_kiosk_session
 from ..extensions import db
 from ..models import User
 from ..training.assignments import managing
@@ -51,8 +52,9 @@ def forget(*_args, **_kwargs) -> None:
 
 
 def manages_team() -> bool:
-    """For the page chrome: the saved answer while recent, else asked again and saved."""
-    if not current_user.is_authenticated:
+    """For the page chrome: the saved answer while recent, else asked again and saved.
+    Never on a shared kiosk device: its screen is seen by the next person."""
+    if not current_user.is_authenticated or in_kiosk_session():
         return False
     answer = g.get("manages_team")
     if answer is not None:

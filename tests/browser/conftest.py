@@ -14,6 +14,13 @@ ARTIFACTS = ROOT / "test-artifacts"
 
 
 @pytest.fixture
+def database_url(sqlite_database):
+    """Browser journeys run on one database: what they show does not depend on it, and
+    the HTTP tests run every page on both."""
+    return sqlite_database
+
+
+@pytest.fixture
 def live_server(app):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

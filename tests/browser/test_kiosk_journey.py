@@ -4,19 +4,11 @@ back in the browser's history."""
 
 from __future__ import annotations
 
-import pytest
-
 from ..conftest import Auth
 from ..test_kiosks import give_pin, register_kiosk
 from .test_phone_layout import PhoneWalk, report
 
 CONCERN_TEXT = "Our agent keeps our passports in his office."
-
-
-@pytest.fixture
-def database_url(sqlite_database):
-    """One database: the journey does not depend on it."""
-    return sqlite_database
 
 
 def sign_in_with_pin(page, base, employee_id, pin):

@@ -13,12 +13,6 @@ ALICE = {"name": "Alice Example", "employee_id": "u1", "email": "alice@example.c
 
 
 @pytest.fixture
-def database_url(sqlite_database):
-    """One database: tests/test_oidc.py runs the data paths on both."""
-    return sqlite_database
-
-
-@pytest.fixture
 def app(database_url, tmp_path, oidc_peer):  # noqa: F811
     app = make_app(database_url, tmp_path, **oidc_peer.app_config())
     yield app

@@ -170,12 +170,6 @@ def report(problems: dict[str, list[str]]) -> str:
 
 
 @pytest.fixture
-def database_url(sqlite_database):
-    """One database: the layout does not depend on it."""
-    return sqlite_database
-
-
-@pytest.fixture
 def phone(browser):
     context = browser.new_context(bypass_csp=True)  # axe is injected
     yield context.new_page()

@@ -11,12 +11,6 @@ from ..peers.saml_idp import SamlIdp
 
 
 @pytest.fixture
-def database_url(sqlite_database):
-    """One database: tests/test_saml.py runs the data paths on both."""
-    return sqlite_database
-
-
-@pytest.fixture
 def idp(tmp_path):
     idp = SamlIdp(tmp_path, host="localhost")  # another site than the app's 127.0.0.1
     idp.serve()

@@ -7,15 +7,8 @@ from __future__ import annotations
 import time
 
 import pyotp
-import pytest
 
 from ..conftest import PASSWORD
-
-
-@pytest.fixture
-def database_url(sqlite_database):
-    """One database: tests/test_second_factor.py runs the data paths on both."""
-    return sqlite_database
 
 
 def test_admin_enrols_and_signs_in_with_a_code(app, live_server, page, make_user):

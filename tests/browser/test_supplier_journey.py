@@ -75,9 +75,10 @@ def test_hindi_worker_goes_from_the_poster_link_to_a_completion_page(app, live_s
 
     worker.click("ol.module-list ~ p a.button")  # the quiz
     course = app.extensions["elearn_catalog"].courses["forced_labor"]
-    for question in course.answer_key.questions:
-        for option in question.answer:
-            worker.check(f'input[name="q-{question.id}"][value="{option}"]')
+    inputs = worker.eval_on_selector_all("form.quiz fieldset input", "inputs => inputs.map(i => i.name)")
+    for qid in dict.fromkeys(name[2:] for name in inputs):  # the questions drawn for this attempt
+        for option in course.answer_key.question(qid).answer:
+            worker.check(f'input[name="q-{qid}"][value="{option}"]')
     assert fits_the_screen(worker)
     worker.click("form.quiz button[type=submit]")
     assert worker.locator(".score.passed").count() == 1

@@ -18,6 +18,7 @@ from ...auth.grants import (
     Scope,
     grantable_roles,
     may_set_scopes,
+    names_self_manager,
     refusal,
 )
 from ...auth.roles import role_required
@@ -124,15 +125,8 @@ def _conflict(form: UserForm, user_id: int | None) -> bool:
 
 
 def _names_self_as_manager(form: UserForm, user_id: int | None) -> bool:
-    """An admin may not make themself someone's manager: /team would then show that
-    person's reports, also outside the admin's scope. The HR feed says who manages whom;
-    a value it already set stays when other fields are edited."""
-    new = (form.manager_email.data or "").strip().casefold()
-    own = (current_user.email or "").casefold()
-    if not new or new != own:
-        return False
     stored = db.session.scalar(select(User.manager_email).where(User.id == user_id)) if user_id else None
-    if (stored or "").casefold() == new:
+    if not names_self_manager(current_user.email, form.manager_email.data, stored):
         return False
     form.manager_email.errors.append(_("You cannot name yourself as this person's manager: the HR feed does."))
     return True
@@ -263,6 +257,7 @@ def import_users():
                 current_app.config["ELEARN_DEFAULT_DUE_DAYS"],
                 valid_only=form.valid_only.data,
                 grantor=actor_scope(),
+                grantor_email=current_user.email,
             )
             if result.applied:
                 record("users.import", form.file.data.filename or "upload", None, _import_fields(result))
@@ -301,7 +296,7 @@ def _full_feed_preview(text: str, form: ImportForm):
         )
         return _import_page(form)
     scope, catalog = actor_scope(), get_catalog()
-    valid, errors = check_file(text, catalog, scope)
+    valid, errors = check_file(text, catalog, scope, current_user.email)
     if errors:
         refusal_text = _("This file has errors, so nobody was deactivated. Correct the rows below and upload it again.")
         return _import_page(form, ImportResult(errors=errors), refusal=refusal_text)
@@ -349,7 +344,9 @@ def confirm_full_feed():
         import_users_job(run.id, text, False, current_user.id, leavers_digest=saved["leavers"])
         flash(_("The file is large: it is being imported in the background. Follow it here."), "info")
         return redirect(url_for(".tasks"))
-    result = run_import(text, catalog, current_app.config["ELEARN_DEFAULT_DUE_DAYS"], grantor=scope)
+    result = run_import(
+        text, catalog, current_app.config["ELEARN_DEFAULT_DUE_DAYS"], grantor=scope, grantor_email=current_user.email
+    )
     if not result.applied:  # a row went wrong since the preview (an email taken meanwhile...)
         db.session.rollback()
         return _import_page(ImportForm(), result)
