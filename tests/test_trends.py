@@ -182,16 +182,17 @@ def test_periods_end_at_midnight_in_the_admins_time_zone(app, make_user):
 @pytest.fixture
 def overdue(app, make_user):
     """Overdue by just under and just over 8 and 31 whole days, one an hour ago; one due
-    later and one overdue but completed (neither is overdue)."""
-    minute, day = timedelta(minutes=1), timedelta(days=1)
+    later and one overdue but completed (neither is overdue). The edges are an hour
+    either side of the page's own now: the suite may run minutes after NOW was set."""
+    margin, day, now = timedelta(hours=1), timedelta(days=1), datetime.now(UTC)
     for employee_id, due in [
         ("hour", timedelta(hours=1)),
-        ("7", 8 * day - minute),
-        ("8", 8 * day + minute),
-        ("30", 31 * day - minute),
-        ("31", 31 * day + minute),
+        ("7", 8 * day - margin),
+        ("8", 8 * day + margin),
+        ("30", 31 * day - margin),
+        ("31", 31 * day + margin),
     ]:
-        person(app, make_user, f"due-{employee_id}", NOW - 60 * day, due_at=NOW - due)
+        person(app, make_user, f"due-{employee_id}", NOW - 60 * day, due_at=now - due)
     person(app, make_user, "later", NOW - 60 * day, due_at=NOW + day)
     person(app, make_user, "done", NOW - 60 * day, NOW - 50 * day, due_at=NOW - 40 * day)
     person(app, make_user, "ke-31", NOW - 60 * day, due_at=NOW - 40 * day, country="KE", department="Warehouse")
