@@ -28,7 +28,7 @@ def test_signed_in_user_sees_their_country_by_default(app, client, auth, make_us
 
 def test_country_without_confirmed_line_gets_general_wording(app, client):
     page = client.get("/concerns?country=KE", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert "emergency services" in page and "tel:" not in page
+    assert "call your local emergency number" in page and "tel:" not in page
 
 
 def test_company_channel_url_is_shown(database_url, tmp_path):

@@ -2,7 +2,9 @@
 module's part on how to report (filled per request into the one cached page of the
 region) and on the concern page."""
 
-from .conftest import Auth
+import pytest
+
+from .conftest import CONTENT, Auth, make_app, wipe
 
 RISKS = "/courses/demo_course/modules/risks"
 
@@ -49,3 +51,45 @@ def test_the_concern_page_shows_the_chosen_countrys_numbers(app):
     page = client.get("/concerns?country=AE").get_data(as_text=True)
     assert 'href="tel:999"' in page
     assert "call your local emergency number" in client.get("/concerns?country=US").get_data(as_text=True)
+
+
+EMBASSY = "If you are working away from your home country, your country's embassy or consulate can also help."
+
+
+def concern_page(client, query=""):
+    return client.get(f"/concerns{query}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+
+
+@pytest.fixture
+def shipped_app(database_url, tmp_path):
+    app = make_app(database_url, tmp_path, content_dir=CONTENT)
+    yield app
+    wipe(app)
+
+
+def test_the_gulf_states_add_the_embassy_advice_and_other_countries_do_not(shipped_app):
+    client = shipped_app.test_client()
+    for country in ("AE", "SA", "QA", "KW", "BH", "OM"):
+        page = concern_page(client, f"?country={country}")
+        assert EMBASSY in page.split('<div class="emergency"', 1)[1].split("</div>", 1)[0], country
+    for country in ("GB", "JO", "IN"):
+        assert "embassy" not in concern_page(client, f"?country={country}"), country
+
+
+def test_the_emergency_numbers_come_before_every_other_channel(shipped_app):
+    page = concern_page(shipped_app.test_client(), "?country=GB")
+    emergency = page.index('<div class="emergency"')
+    assert 'href="tel:999"' in page[emergency : page.index("</div>", emergency)]
+    later = ('href="/concerns/report"', "Our company channel", 'class="helplines"', "tel:08000121700")
+    assert all(emergency < page.index(marker) for marker in later), [page.find(m) for m in later]
+    assert page.count('class="emergency"') == 1
+
+
+def test_a_signed_in_worker_sees_their_countrys_numbers_and_advice_first(app, make_user):
+    client = sign_in(app, make_user, "uae", "AE")
+    page = concern_page(client)
+    emergency = page.index('<div class="emergency"')
+    assert emergency < page.index(EMBASSY) < page.index("</div>", emergency) < page.index('href="/concerns/report"')
+    assert 'href="tel:999"' in page[emergency : page.index(EMBASSY)]
+    # the same block in a regional module names the numbers and gives no embassy advice
+    assert "embassy" not in client.get(RISKS).get_data(as_text=True)

@@ -235,7 +235,7 @@ def _stored_managers(rows: list[list[str]], grantor_email: str | None) -> dict[s
     stored: dict[str, str | None] = {}
     for start in range(0, len(ids), 1000):
         query = select(User.employee_id, User.manager_email).where(User.employee_id.in_(ids[start : start + 1000]))
-        stored.update(db.session.execute(query).tuples().all())
+        stored.update({employee_id: manager for employee_id, manager in db.session.execute(query)})
     return stored
 
 

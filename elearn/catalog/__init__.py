@@ -1,6 +1,6 @@
 """The content catalog: plain Python, no Flask. See content/README.md for the layout."""
 
-from .loader import Catalog, Problem, load_catalog
+from .loader import Catalog, load_catalog
 from .model import (
     DEFAULT_REGION,
     EMERGENCY_SLOT,
@@ -15,6 +15,7 @@ from .model import (
     QuizRules,
     Statement,
 )
+from .yamlfile import Problem
 
 __all__ = [
     "Catalog",

@@ -8,8 +8,8 @@ import random
 from pathlib import Path
 from typing import Any
 
-from .model import CourseView, Question, QuizRules, Statement
-from .yamlfile import ContentError, read_yaml
+from .model import CourseView, Module, Question, Quiz, QuizRules, Statement
+from .yamlfile import ContentError, Problem, read_yaml
 
 ANSWERS_AFTER = ("pass", "never")
 STATEMENT_LOCALE = "en"  #: every statement has this text; other locales fall back to it
@@ -105,3 +105,50 @@ def draw_questions(view: CourseView, rng: random.Random) -> list[Question]:
     if view.quiz.shuffle:
         rng.shuffle(questions)
     return questions
+
+
+#: a quiz pool holds at least this many questions on each module it tags
+POOL_MINIMUM_PER_MODULE = 3
+
+
+def check_pool(quiz: Quiz, modules: tuple[Module, ...], path: Path, problems: list[Problem]) -> None:
+    """A quiz whose questions name their module is a pool: every question names a module
+    of the course and has a hint, and every module has enough questions to draw from."""
+    if not any(q.module for q in quiz.questions):
+        return
+    ids = [m.id for m in modules]
+    for question in quiz.questions:
+        if question.module not in ids:
+            why = "names no module" if not question.module else f"names unknown module '{question.module}'"
+            problems.append(Problem(path, 1, f"question '{question.id}' {why}"))
+        if not question.hint or not question.explanation:
+            problems.append(Problem(path, 1, f"question '{question.id}' needs a hint and an explanation"))
+    for module_id in ids:
+        count = sum(q.module == module_id for q in quiz.questions)
+        if count < POOL_MINIMUM_PER_MODULE:
+            problems.append(
+                Problem(
+                    path, 1, f"module '{module_id}' has {count} question(s); a pool needs {POOL_MINIMUM_PER_MODULE}"
+                )
+            )
+
+
+def check_longest_answers(quiz: Quiz, path: Path, problems: list[Problem]) -> None:
+    """A guessing cue: the right option of single-answer questions is the longest one
+    (strictly) in more than half of them."""
+    singles = [q for q in quiz.questions if q.type == "single"]
+    longest = 0
+    for question in singles:
+        lengths = sorted((len(o.text), o.id) for o in question.options)
+        if lengths[-1][1] in question.answer and (len(lengths) < 2 or lengths[-2][0] < lengths[-1][0]):
+            longest += 1
+    if singles and longest * 2 > len(singles):
+        problems.append(
+            Problem(
+                path,
+                1,
+                f"the right option is the longest in {longest} of {len(singles)} single-answer questions "
+                "(a guessing cue): make options of similar length",
+                "warning",
+            )
+        )

@@ -13,7 +13,15 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .assessment import check_draw, load_statements, named_statement, parse_quiz_rules
+from .assessment import (
+    check_draw,
+    check_longest_answers,
+    check_pool,
+    load_statements,
+    named_statement,
+    parse_quiz_rules,
+)
+from .concern_categories import ConcernCategory, load_categories
 from .model import (
     DEFAULT_REGION,
     EMERGENCY_SLOT,
@@ -28,23 +36,10 @@ from .model import (
 from .places import load_emergency, load_helplines, load_regions
 from .questions import parse_question, same_check
 from .render import render_markdown
-from .yamlfile import ContentError, file_hash, read_yaml, require, split_front_matter
+from .yamlfile import ContentError, Problem, file_hash, read_yaml, require, split_front_matter
 
 _MODULE_FILE = re.compile(r"^(\d+)-([a-z0-9][a-z0-9-]*)\.md$")
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Problem:
-    path: Path
-    line: int
-    message: str
-    #: "error"; "stale" (a stale translation is still served); "warning" (served, and
-    #: `content check` does not fail on it)
-    kind: str = "error"
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.kind}: {self.message}"
 
 
 @dataclass
@@ -56,6 +51,8 @@ class Catalog:
     region_names: dict[str, dict[str, str]] = field(default_factory=dict)
     helplines: dict[str, tuple[Helpline, ...]] = field(default_factory=dict)
     emergency: dict[str, tuple[EmergencyNumber, ...]] = field(default_factory=dict)
+    embassy_advice: set[str] = field(default_factory=set)  #: countries where the embassy can help
+    concern_categories: dict[str, ConcernCategory] = field(default_factory=dict)  #: in the form's order
     statements: dict[str, Statement] = field(default_factory=dict)  #: content/attestations.yaml
     problems: list[Problem] = field(default_factory=list)
 
@@ -110,7 +107,9 @@ def load_catalog(root: str | Path) -> Catalog:
         catalog.region_names.update(region_map[0])
         catalog.regions.update(region_map[1])
     _guard(problems, lambda: catalog.helplines.update(load_helplines(root / "helplines.yaml")))
-    _guard(problems, lambda: catalog.emergency.update(load_emergency(root / "emergency.yaml")))
+    emergency = _guard(problems, lambda: load_emergency(root / "emergency.yaml")) or ({}, set())
+    catalog.emergency, catalog.embassy_advice = emergency
+    _guard(problems, lambda: catalog.concern_categories.update(load_categories(root / "concern_categories.yaml")))
     _guard(problems, lambda: catalog.statements.update(load_statements(root / "attestations.yaml")))
     for course_yaml in sorted(root.glob("*/course.yaml")):
         course = _guard(problems, partial(_load_course, course_yaml, catalog, problems))
@@ -165,7 +164,7 @@ def _load_course(path: Path, catalog: Catalog, problems: list[Problem]) -> Cours
         raise ContentError(path, 1, f"no modules in {folder / default}")
     course.modules[default] = source_modules
     course.quizzes[default] = _load_quiz(folder / default / "quiz.yaml", default, None, problems)
-    _check_pool(course.quizzes[default], source_modules, folder / default / "quiz.yaml", problems)
+    check_pool(course.quizzes[default], source_modules, folder / default / "quiz.yaml", problems)
     for problem in check_draw(course.quiz_rules, course.quizzes[default].questions, [m.id for m in source_modules]):
         problems.append(Problem(path, data.line, problem))
     for locale in locales:
@@ -175,7 +174,7 @@ def _load_course(path: Path, catalog: Catalog, problems: list[Problem]) -> Cours
         course.quizzes[locale] = _load_quiz(folder / locale / "quiz.yaml", locale, course.quizzes[default], problems)
     for locale, quiz in course.quizzes.items():
         if quiz.locale == locale:  # not a missing translation standing in with the source
-            _check_longest_answers(quiz, folder / locale / "quiz.yaml", problems)
+            check_longest_answers(quiz, folder / locale / "quiz.yaml", problems)
     _load_regional(course, folder / "regions", catalog.region_ids, problems)
     if course.regional_after and course.regional_after not in {m.id for m in source_modules}:
         problems.append(Problem(path, data.line, f"regional_after names unknown module '{course.regional_after}'"))
@@ -325,53 +324,6 @@ def _load_quiz(path: Path, locale: str, source: Quiz | None, problems: list[Prob
         questions=tuple(questions),
         source_hash=data.get("source_hash"),
     )
-
-
-#: a quiz pool holds at least this many questions on each module it tags
-POOL_MINIMUM_PER_MODULE = 3
-
-
-def _check_pool(quiz: Quiz, modules: tuple[Module, ...], path: Path, problems: list[Problem]) -> None:
-    """A quiz whose questions name their module is a pool: every question names a module
-    of the course and has a hint, and every module has enough questions to draw from."""
-    if not any(q.module for q in quiz.questions):
-        return
-    ids = [m.id for m in modules]
-    for question in quiz.questions:
-        if question.module not in ids:
-            why = "names no module" if not question.module else f"names unknown module '{question.module}'"
-            problems.append(Problem(path, 1, f"question '{question.id}' {why}"))
-        if not question.hint or not question.explanation:
-            problems.append(Problem(path, 1, f"question '{question.id}' needs a hint and an explanation"))
-    for module_id in ids:
-        count = sum(q.module == module_id for q in quiz.questions)
-        if count < POOL_MINIMUM_PER_MODULE:
-            problems.append(
-                Problem(
-                    path, 1, f"module '{module_id}' has {count} question(s); a pool needs {POOL_MINIMUM_PER_MODULE}"
-                )
-            )
-
-
-def _check_longest_answers(quiz: Quiz, path: Path, problems: list[Problem]) -> None:
-    """A guessing cue: the right option of single-answer questions is the longest one
-    (strictly) in more than half of them."""
-    singles = [q for q in quiz.questions if q.type == "single"]
-    longest = 0
-    for question in singles:
-        lengths = sorted((len(o.text), o.id) for o in question.options)
-        if lengths[-1][1] in question.answer and (len(lengths) < 2 or lengths[-2][0] < lengths[-1][0]):
-            longest += 1
-    if singles and longest * 2 > len(singles):
-        problems.append(
-            Problem(
-                path,
-                1,
-                f"the right option is the longest in {longest} of {len(singles)} single-answer questions "
-                "(a guessing cue): make options of similar length",
-                "warning",
-            )
-        )
 
 
 def _load_regional(course: Course, folder: Path, regions: tuple[str, ...], problems: list[Problem]) -> None:

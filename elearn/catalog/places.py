@@ -60,14 +60,19 @@ def load_helplines(path: Path) -> dict[str, tuple[Helpline, ...]]:
     return result
 
 
-def load_emergency(path: Path) -> dict[str, tuple[EmergencyNumber, ...]]:
-    """country -> [{number, service, source}]: every number with the page that states it."""
+def load_emergency(path: Path) -> tuple[dict[str, tuple[EmergencyNumber, ...]], set[str]]:
+    """country -> [{number, service, source}] (every number with the page that states it),
+    and the countries whose workers are also advised to call their embassy or consulate.
+    A country is a list of numbers, or {numbers: [...], embassy_advice: true}."""
     if not path.exists():
-        return {}
+        return {}, set()
     data: Any = read_yaml(path) or {}
     result: dict[str, tuple[EmergencyNumber, ...]] = {}
+    embassy_advice: set[str] = set()
     for code, entries in data.items():
-        if not COUNTRY.match(str(code)) or not isinstance(entries, list) or not entries:
+        if isinstance(entries, dict):
+            entries = _country_options(path, code, entries, embassy_advice)
+        if not COUNTRY.match(str(code)) or not isinstance(entries, list) or not (entries or code in embassy_advice):
             raise ContentError(path, data.line, f"'{code}' must be a country code with a list of numbers")
         numbers = []
         for entry in entries:
@@ -87,5 +92,18 @@ def load_emergency(path: Path) -> dict[str, tuple[EmergencyNumber, ...]]:
             if not entry["source"].startswith("https://"):
                 raise ContentError(path, line, f"{code}: the source must be an https:// address")
             numbers.append(EmergencyNumber(entry["number"], entry["service"], entry["source"]))
-        result[str(code)] = tuple(numbers)
-    return result
+        if numbers:
+            result[str(code)] = tuple(numbers)
+    return result, embassy_advice
+
+
+def _country_options(path: Path, code: str, options: Any, embassy_advice: set[str]) -> Any:
+    """The mapping form of a country: its numbers (optional) and `embassy_advice`."""
+    unknown = set(options) - {"numbers", "embassy_advice"}
+    if unknown:
+        raise ContentError(path, options.line, f"{code}: unknown keys: {', '.join(sorted(unknown))}")
+    if not isinstance(options.get("embassy_advice", False), bool):
+        raise ContentError(path, options.line, f"{code}: embassy_advice is true or false")
+    if options.get("embassy_advice"):
+        embassy_advice.add(str(code))
+    return options.get("numbers", [])

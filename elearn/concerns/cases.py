@@ -16,8 +16,9 @@ from ..models import utcnow
 from ..paging import PAGE_SIZE, page_number
 from ..web import country_choices
 from . import bp
-from .forms import CaseMessageForm, CaseStatusForm, category_labels, status_labels
-from .models import CATEGORIES, STATUSES, Concern
+from .categories import category_choices, category_name
+from .forms import CaseMessageForm, CaseStatusForm, status_labels
+from .models import STATUSES, Concern
 from .service import add_message, change_status, decrypted, messages
 
 AGES = (7, 30, 90)
@@ -32,7 +33,8 @@ def queue():
         query = query.where(Concern.status == args["status"])
     elif args.get("status") != "all":
         query = query.where(Concern.status != "closed")
-    if args.get("category") in CATEGORIES:
+    categories = dict(category_choices())
+    if args.get("category") in categories:
         query = query.where(Concern.category == args["category"])
     if (args.get("country") or "").upper() in dict(country_choices()):
         query = query.where(Concern.country == args["country"].upper())
@@ -49,7 +51,8 @@ def queue():
         pagination=pagination,
         args=args,
         statuses=status_labels(),
-        categories=category_labels(),
+        categories=categories,
+        category_name=category_name,
         countries=country_choices(),
         locales=LOCALES,
         ages=AGES,
@@ -78,7 +81,7 @@ def _render_case(concern: Concern, failed: tuple[str, CaseMessageForm] | None = 
         answer_form=forms["answer"],
         note_form=forms["note"],
         statuses=status_labels(),
-        categories=category_labels(),
+        category_name=category_name,
         countries=dict(country_choices()),
     )
 

@@ -3,22 +3,7 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..forms import BaseForm
-from .models import CATEGORIES, STATUSES
-
-
-def category_labels():
-    return {
-        "forced_labour": _l("Modern slavery and forced labour"),
-        "health_safety": _l("Safe and healthy working conditions"),
-        "wages_hours": _l("Fair wages and working hours"),
-        "association": _l("Freedom of association"),
-        "dei": _l("Diversity, equity and inclusion"),
-        "privacy": _l("Right to privacy"),
-        "product_safety": _l("Product safety and security"),
-        "justice": _l("Social, economic and environmental justice"),
-        "future_of_work": _l("Future of work"),
-        "other": _l("Something else"),
-    }
+from .models import STATUSES
 
 
 def status_labels():
@@ -31,8 +16,12 @@ def status_labels():
 
 
 class ConcernForm(BaseForm):
+    # only the catalog's ids (validate_category), refused with the form's own message
     category = SelectField(
-        _l("What is it about?"), choices=[], validators=[DataRequired(message=_l("Choose what the concern is about."))]
+        _l("What is it about?"),
+        choices=[],
+        validate_choice=False,
+        validators=[DataRequired(message=_l("Choose what the concern is about."))],
     )
     country = SelectField(_l("Country where it happened"), choices=[], validate_choice=True, validators=[Optional()])
     site = StringField(
@@ -57,15 +46,14 @@ class ConcernForm(BaseForm):
     )
     language = SelectField(_l("Language for our answers"), choices=[])
 
-    def __init__(self, *args, countries=(), locales=(), **kwargs):
+    def __init__(self, *args, categories=(), countries=(), locales=(), **kwargs):
         super().__init__(*args, **kwargs)
-        labels = category_labels()
-        self.category.choices = [("", _l("Choose…"))] + [(c, labels[c]) for c in CATEGORIES]
+        self.category.choices = [("", _l("Choose…"))] + list(categories)
         self.country.choices = [("", _l("I do not know or prefer not to say"))] + list(countries)
         self.language.choices = list(locales)
 
     def validate_category(self, field):
-        if field.data not in CATEGORIES:
+        if field.data not in {category_id for category_id, _name in self.category.choices if category_id}:
             raise ValidationError(_l("Choose what the concern is about."))
 
     def validate_contact(self, field):

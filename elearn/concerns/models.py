@@ -12,19 +12,6 @@ from ..extensions import Model
 from ..models import UTCDateTime, utcnow
 from ..suppliers.models import SupplierSite
 
-#: the nine salient human-rights risks, plus "other"
-CATEGORIES = (
-    "forced_labour",
-    "health_safety",
-    "wages_hours",
-    "association",
-    "dei",
-    "privacy",
-    "product_safety",
-    "justice",
-    "future_of_work",
-    "other",
-)
 STATUSES = ("received", "under_review", "action_taken", "closed")
 
 
@@ -36,6 +23,7 @@ class Concern(Model):
     public_id: Mapped[str] = mapped_column(String(16), unique=True)
     #: SHA-256 of the receipt's secret part (>= 80 random bits, so no slow hash is needed)
     secret_hash: Mapped[str] = mapped_column(String(64))
+    #: an id of content/concern_categories.yaml (when filed; the file may retire it later)
     category: Mapped[str] = mapped_column(String(32))
     country: Mapped[str | None] = mapped_column(String(2))
     #: the language the reporter wants answers in

@@ -16,7 +16,8 @@ from ..suppliers.visit import reporting_site
 from ..urls import absolute_url
 from ..web import country_choices, current_locale, get_catalog
 from . import bp
-from .forms import ConcernForm, StatusLookupForm, category_labels, status_labels
+from .categories import category_choices, category_name
+from .forms import ConcernForm, StatusLookupForm, status_labels
 from .service import file_concern, find_by_receipt, messages
 
 
@@ -59,6 +60,7 @@ def concern_page():
         countries=countries,
         helplines=helplines,
         emergency=get_catalog().emergency_for(country) if country else (),
+        embassy_advice=country in get_catalog().embassy_advice,
         error=error,
         supplier=supplier,
     )
@@ -69,7 +71,7 @@ def concern_page():
 def report():
     countries = country_choices()
     locales = [(code, name) for code, (name, _tag, _dir) in LOCALES.items()]
-    form = ConcernForm(countries=countries, locales=locales)
+    form = ConcernForm(categories=category_choices(), countries=countries, locales=locales)
     # the supplier site whose course link led here: the report says so (the site, not the person)
     supplier = reporting_site(request.args.get("supplier"))
     if request.method == "GET":
@@ -111,5 +113,5 @@ def status():
         answers=answers,
         not_found=not_found,
         status_labels=status_labels(),
-        category_labels=category_labels(),
+        category_name=category_name,
     ), code
