@@ -96,15 +96,16 @@ def course_page(course: Course, state: LearnerCourse, view: CourseView):
     assignment, status = db.session.execute(
         select(Assignment, status_expression()).where(Assignment.id == state.assignment_id)
     ).one()
+    completion = completion_for(assignment.id)
     return render_template(
         "courses/course.html",
         view=view,
         assignment=assignment,
         done=state.acknowledged,
         status=status,
-        completion=completion_for(assignment.id),
+        completion=completion,
         links=learner_links(course.id),
-        confirm=ready_to_confirm(assignment.id, state.acknowledged, view),
+        confirm=ready_to_confirm(assignment.id, state.acknowledged, view, completion),
     )
 
 
@@ -227,17 +228,18 @@ def attempt_result(course: Course, state: LearnerCourse, view: CourseView, attem
         course.pass_mark,
     )
     remaining = [m for m in view.modules if m.id not in state.acknowledged]
+    completion = completion_for(attempt.assignment_id)
     return render_template(
         "courses/result.html",
         view=view,
         attempt=attempt,
         result=result,
         remaining=remaining,
-        completion=completion_for(attempt.assignment_id),
+        completion=completion,
         links=learner_links(course.id),
         standing=attempt_standing(state.cycle, course.quiz_rules, utcnow()),
         reveal=course.quiz_rules.reveals_answers(result.passed),
-        confirm=ready_to_confirm(attempt.assignment_id, state.acknowledged, view),
+        confirm=ready_to_confirm(attempt.assignment_id, state.acknowledged, view, completion),
     )
 
 

@@ -226,14 +226,17 @@ def complete_if_done(assignment_id: int, user_id: int, view: CourseView, confirm
     return completion_for(assignment_id)
 
 
-def ready_to_confirm(assignment_id: int, acknowledged: frozenset[str], view: CourseView) -> bool:
-    """Everything but the course's final statement is done: it is what completes it."""
-    if view.course.final_statement is None or not view.module_ids <= acknowledged:
+def ready_to_confirm(
+    assignment_id: int, acknowledged: frozenset[str], view: CourseView, completion: Completion | None
+) -> bool:
+    """Everything but the course's final statement is done: it is what completes it.
+    `completion`: the cycle's, which the page has read already."""
+    if completion is not None or view.course.final_statement is None or not view.module_ids <= acknowledged:
         return False
     passed = db.session.scalar(
         select(QuizAttempt.id).where(QuizAttempt.assignment_id == assignment_id, QuizAttempt.passed.is_(True)).limit(1)
     )
-    return passed is not None and completion_for(assignment_id) is None
+    return passed is not None
 
 
 def confirm_completion(assignment_id: int, user_id: int, view: CourseView) -> Completion | None:

@@ -40,7 +40,7 @@ from .test_real_courses import real_server  # noqa: F401 - the shipped courses o
 PHONE = {"width": 360, "height": 740}
 SMALL_PHONE = {"width": 320, "height": 640}
 #: admin and case pages are for staff at desks: sampled, one of each script direction and Devanagari
-STAFF_LOCALES = ("en", "ar", "hi")
+STAFF_LOCALES = ("en", "ar", "hi", "zh_Hans")
 #: the shipped courses: Latin, Devanagari, Arabic and Chinese script
 REAL_LOCALES = ("en", "hi", "ar", "zh_Hans")
 
