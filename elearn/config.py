@@ -83,6 +83,14 @@ class Config:
         self.ELEARN_REPORT_ATTACH_MAX_BYTES = int(env.get("ELEARN_REPORT_ATTACH_MAX_BYTES") or 10 * 1024 * 1024)
         self.ELEARN_REMIND_DAYS_BEFORE = int(env.get("ELEARN_REMIND_DAYS_BEFORE") or 7)
         self.ELEARN_CONCERN_RETENTION_DAYS = int(env.get("ELEARN_CONCERN_RETENTION_DAYS") or 365)
+        # the grievance channel (README "Concerns"): EU Directive 2019/1937 art. 9 deadlines
+        self.ELEARN_CONCERN_ACK_DAYS = int(env.get("ELEARN_CONCERN_ACK_DAYS") or 7)
+        self.ELEARN_CONCERN_FEEDBACK_MONTHS = int(env.get("ELEARN_CONCERN_FEEDBACK_MONTHS") or 3)
+        self.ELEARN_CONCERN_REMIND_DAYS_BEFORE = int(env.get("ELEARN_CONCERN_REMIND_DAYS_BEFORE") or 2)
+        self.ELEARN_REPORTER_ACCESS_DAYS = int(env.get("ELEARN_REPORTER_ACCESS_DAYS") or 90)
+        self.ELEARN_ATTACHMENT_MAX_BYTES = int(env.get("ELEARN_ATTACHMENT_MAX_BYTES") or 5 * 1024 * 1024)
+        self.ELEARN_ATTACHMENT_MAX_FILES = int(env.get("ELEARN_ATTACHMENT_MAX_FILES") or 3)
+        self.ELEARN_ATTACHMENT_MAX_PIXELS = int(env.get("ELEARN_ATTACHMENT_MAX_PIXELS") or 40_000_000)
         self.SENTRY_DSN = env.get("SENTRY_DSN") or ""
         # single sign-on through OpenID Connect (elearn/auth/oidc.py): off unless issuer and client id are set
         self.ELEARN_OIDC_ISSUER = env.get("ELEARN_OIDC_ISSUER") or ""

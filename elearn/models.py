@@ -6,6 +6,7 @@ All times are stored in UTC (naive in the database, aware in Python).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -23,12 +24,15 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     and_,
+    func,
+    literal,
+    or_,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import Model
 
-ROLES = ("learner", "admin", "case_handler")
+ROLES = ("learner", "admin", "case_handler", "lead_case_handler", "grievance_reporting")
 #: an audit record's target is a label that may come from input (a file name, a department)
 AUDIT_TARGET_LENGTH = 200
 
@@ -50,6 +54,13 @@ class UTCDateTime(TypeDecorator):
 
     def process_result_value(self, value, dialect):
         return value.replace(tzinfo=UTC) if value is not None else None
+
+
+def holds_any_role(roles: Iterable[str]) -> ColumnElement[bool]:
+    """Users who hold one of `roles` (User.roles is a space-separated list): the one
+    way queries match roles."""
+    padded = literal(" ") + func.coalesce(User.roles, "") + literal(" ")
+    return or_(*[padded.like(f"% {role} %") for role in sorted(roles)])
 
 
 def active_user(user_id: int | ColumnElement[Any]) -> ColumnElement[bool]:

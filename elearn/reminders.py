@@ -35,11 +35,11 @@ class Reminder(Model):
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-def _locale_of(user: User | None) -> str:
+def locale_of(user: User | None) -> str:
     return choose_locale(user, None, None) if user is not None else "en"
 
 
-def _message(to: str, subject: str, body: str) -> EmailMessage:
+def email_message(to: str, subject: str, body: str) -> EmailMessage:
     """Called in the recipient's language: the sender's name and the help line are in it."""
     branding = current_branding()
     message = EmailMessage()
@@ -67,7 +67,7 @@ def due_soon_message(user: User, course_title: str, due: datetime) -> EmailMessa
     from flask_babel import format_date
 
     assert user.email, "only learners with an email are reminded"
-    with force_locale(_locale_of(user)):
+    with force_locale(locale_of(user)):
         subject = _("Reminder: %(course)s is due on %(date)s", course=course_title, date=format_date(due, "long"))
         body = _(
             "Hello %(name)s,\n\nplease complete the training “%(course)s” by %(date)s.\n\nSign in here: %(url)s\n",
@@ -76,13 +76,13 @@ def due_soon_message(user: User, course_title: str, due: datetime) -> EmailMessa
             date=format_date(due, "long"),
             url=base_url(),
         )
-        return _message(user.email, subject, body)
+        return email_message(user.email, subject, body)
 
 
 def due_soon_reminder(user: User, course: Course, due: datetime) -> EmailMessage:
     """The learner's reminder of a course, its title in the learner's language (also sent
     when a manager reminds them: elearn/team)."""
-    return due_soon_message(user, course.title_in(course.content_locale(_locale_of(user))), due)
+    return due_soon_message(user, course.title_in(course.content_locale(locale_of(user))), due)
 
 
 def overdue_message(
@@ -90,7 +90,7 @@ def overdue_message(
 ) -> EmailMessage:
     from flask_babel import format_date
 
-    with force_locale(_locale_of(manager)):
+    with force_locale(locale_of(manager)):
         subject = _("Overdue training: %(name)s", name=learner.shown_name)
         body = _(
             "Hello,\n\n%(name)s (employee ID %(employee_id)s) has not completed the training "
@@ -100,7 +100,7 @@ def overdue_message(
             course=course_title,
             date=format_date(due, "long"),
         )
-        return _message(manager_email, subject, body)
+        return email_message(manager_email, subject, body)
 
 
 def _claim(assignment_id: int, kind: str) -> bool:
@@ -138,7 +138,7 @@ def send_reminders(now: datetime | None = None) -> dict:
             continue
         if state == Status.OVERDUE.value and user.manager_email and _claim(assignment.id, "overdue"):
             manager = db.session.scalar(select(User).where(func.lower(User.email) == user.manager_email.lower()))
-            title = course.title_in(course.content_locale(_locale_of(manager)))
+            title = course.title_in(course.content_locale(locale_of(manager)))
             outbox.append(overdue_message(user.manager_email, manager, user, title, due))
         elif (
             state in (Status.NOT_STARTED.value, Status.IN_PROGRESS.value, Status.EXPIRED.value)

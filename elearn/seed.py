@@ -7,6 +7,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from .auth.grants import PRIVILEGED_ROLES
 from .auth.models import SecondFactor
 from .auth.passwords import hash_password
 from .extensions import db
@@ -21,6 +22,8 @@ DEMO_USERS = (
     ("demo-arabic", "Layla Haddad", "ليلى حداد", "Logistics", "JO", "ar", "Asia/Amman", "learner"),
     ("demo-admin", "Alex Admin", None, "Human Resources", "GB", "en", "Europe/London", "learner admin"),
     ("demo-case-handler", "Casey Handler", None, "Ethics", "GB", "en", "Europe/London", "case_handler"),
+    ("demo-lead-handler", "Lee Lead", None, "Ethics", "GB", "en", "Europe/London", "lead_case_handler"),
+    ("demo-grievance-stats", "Gita Rao", "गीता राव", "Human Rights", "IN", "hi", "Asia/Kolkata", "grievance_reporting"),
 )
 DEMO_PASSWORD = "demo-password-2026"
 #: the demo admin's and case handler's TOTP key (second factors are required for them by
@@ -44,7 +47,7 @@ def seed_demo() -> list[User]:
         db.session.flush()
         if user.has_role("learner"):
             apply_audience_rules(user, catalog, current_app.config["ELEARN_DEFAULT_DUE_DAYS"])
-        if user.has_role("admin") or user.has_role("case_handler"):
+        if any(user.has_role(role) for role in PRIVILEGED_ROLES):
             _enrol_demo_factor(user)
         users.append(user)
     db.session.commit()

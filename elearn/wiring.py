@@ -169,7 +169,7 @@ def init_app(app: Flask) -> None:
             headers.add("Vary", "Accept-Language, Cookie")
         return response
 
-    for code in (400, 403, 404, 405, 429, 500):
+    for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, _error_page)
     app.register_error_handler(HTTPException, _json_error_or_default)
     app.register_blueprint(site)

@@ -89,11 +89,19 @@ def check_quiz(c: Change):
         assert completion["assignment_id"] == c.ctx["assignment_id"] and completion["score"] == max(passed)
 
 
+def check_attachments(c: Change, concern_id: int, message_id: int | None) -> None:
+    """Files posted with a report or message: kept only cleaned (text here), on it."""
+    for attachment in c.table("concern_attachments").added:
+        assert (attachment["concern_id"], attachment["message_id"]) == (concern_id, message_id), attachment
+        assert attachment["media_type"] == "text/plain; charset=utf-8" and attachment["file_name"].startswith("text-")
+
+
 def check_report(c: Change):
-    c.only("concerns")
+    c.only("concerns", "concern_attachments")
     if not c.diff:
         return
     row = c.one_added("concerns")
+    check_attachments(c, row["id"], None)
     anonymous = c.flag("anonymous")
     assert (row["category"], row["country"], row["language"], row["anonymous"], row["status"]) == (
         c.first("category"),
@@ -113,7 +121,7 @@ def check_case_status(c: Change):
         return
     ((before, after),) = c.table("concerns").changed
     assert before["id"] == c.path["case_id"]
-    assert changed_columns(before, after) <= {"status", "updated_at", "closed_at"}
+    assert changed_columns(before, after) <= {"status", "updated_at", "closed_at", "due_at"}
     assert after["status"] == c.first("status") != before["status"] and after["status"] in STATUSES
     assert (after["closed_at"] is not None) == (after["status"] == "closed")
     event = c.one_added("case_events")
@@ -126,21 +134,39 @@ def check_case_status(c: Change):
 
 
 def check_case_message(c: Change):
-    c.only("concerns", "concern_messages", "case_events")
+    c.only("concerns", "concern_messages", "case_events", "concern_attachments")
     if not c.diff:
         return
     kind = c.path["kind"]
     message = c.one_added("concern_messages")
+    check_attachments(c, c.path["case_id"], message["id"])
     assert (message["concern_id"], message["kind"], message["author_id"]) == (
         c.path["case_id"],
         kind,
         c.ctx["people"]["handler"],
     )
     assert c.decrypt(message["body_enc"]) == c.first(f"{kind}-body").strip()
-    event = c.one_added("case_events")
-    assert (event["concern_id"], event["action"]) == (c.path["case_id"], kind)
     ((before, after),) = c.table("concerns").changed
-    assert changed_columns(before, after) == {"updated_at"}
+    events = c.table("case_events").added
+    feedback = kind == "answer" and c.flag("answer-feedback")
+    first_feedback = feedback and before["feedback_at"] is None
+    assert sorted((e["concern_id"], e["action"]) for e in events) == sorted(
+        [(c.path["case_id"], kind)] + ([(c.path["case_id"], "feedback")] if first_feedback else [])
+    )
+    # an answer acknowledges the report, may give the feedback, and opens the code for longer
+    allowed = {"updated_at", "acknowledged_at", "feedback_at", "due_at", "reporter_access_until"}
+    assert {"updated_at"} <= changed_columns(before, after) <= (allowed if kind == "answer" else {"updated_at"})
+    assert (after["feedback_at"] is not None) == (before["feedback_at"] is not None or feedback)
+
+
+def check_reporter_visit(c: Change):
+    """Opening a case with its code writes only how long the code keeps working, by the day."""
+    c.only("concerns")
+    if not c.diff:
+        return
+    ((before, after),) = c.table("concerns").changed
+    assert changed_columns(before, after) == {"reporter_access_until"}
+    assert " 00:00:00" in str(after["reporter_access_until"]) or after["reporter_access_until"].hour == 0
 
 
 def audit_entry(c: Change, action: str) -> dict:

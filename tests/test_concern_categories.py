@@ -2,6 +2,7 @@
 in the reader's language, shown to case handlers and the reporter, checked by
 `elearn content check`."""
 
+import re
 import shutil
 
 import pytest
@@ -76,7 +77,7 @@ def test_a_new_category_can_be_reported_and_shows_for_the_handler_and_the_report
     name = "Retaliation for reporting or for helping an investigation"
     assert name in handler.get(f"/cases/{case.id}").get_data(as_text=True)
     assert name in handler.get("/cases?category=retaliation").get_data(as_text=True)
-    assert 'href="/cases/' not in handler.get("/cases?category=child_labour").get_data(as_text=True)
+    assert not re.search(r'href="/cases/\d', handler.get("/cases?category=child_labour").get_data(as_text=True))
     client.set_cookie("elearn_locale", "ar")
     assert "الانتقام بسبب الإبلاغ أو المساعدة في تحقيق" in look_up(client, code).get_data(as_text=True)
 

@@ -35,6 +35,9 @@ def test_scoped_admin_manages_learners_in_scope_only(grantor):
     assert refusal(grantor, person(), person(department="Construction")) is None
     assert refusal(grantor, None, person("learner admin")) == ROLE_NOT_GRANTABLE
     assert refusal(grantor, None, person("case_handler")) == ROLE_NOT_GRANTABLE
+    # the grievance channel's lead and its statistics reach case data too
+    assert refusal(grantor, None, person("lead_case_handler")) == ROLE_NOT_GRANTABLE
+    assert refusal(grantor, person("learner"), person("learner grievance_reporting")) == ROLE_NOT_GRANTABLE
     assert refusal(grantor, person("case_handler"), person("learner")) == PRIVILEGED_PERSON
     assert refusal(grantor, person("admin")) == PRIVILEGED_PERSON  # e.g. an activation code
     assert refusal(grantor, person()) is None

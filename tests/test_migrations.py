@@ -68,3 +68,48 @@ def test_admins_scoped_to_global_keep_africa_and_oceania(tmp_path):
         ("world", "global"),
         ("world", "oceania"),
     ]
+
+
+def test_existing_cases_get_deadlines_and_lose_their_exact_time(tmp_path):
+    """Migration 0014: a report filed before it keeps only its day, gets its next
+    deadline from its history, and its code works for the full period from the upgrade."""
+    from datetime import datetime, timedelta
+
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from elearn import create_app
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'old.db'}",
+            "ELEARN_CONTENT_DIR": str(Path(__file__).parent / "fixtures" / "content"),
+        }
+    )
+    filed = datetime(2020, 3, 4, 13, 37, 21)
+    with app.app_context():
+        upgrade(revision="a4b8d2f6c1e3")
+        for public_id, status in (("OPEN0001", "received"), ("DONE0001", "closed")):
+            db.session.execute(
+                text(
+                    "INSERT INTO concerns (public_id, secret_hash, category, language, anonymous, body_enc, status,"
+                    " created_at, updated_at) VALUES (:p, 'h', 'forced_labour', 'en', 1, 'x', :s, :t, :t)"
+                ),
+                {"p": public_id, "s": status, "t": filed},
+            )
+        db.session.commit()
+        upgrade()
+        rows = {
+            r.public_id: r
+            for r in db.session.execute(
+                text("SELECT public_id, created_at, updated_at, due_at, reporter_access_until FROM concerns")
+            )
+        }
+    open_case = rows["OPEN0001"]
+    assert str(open_case.created_at).startswith("2020-03-04 00:00:00") and " 00:00:00" in str(open_case.updated_at)
+    assert str(open_case.due_at).startswith("2020-03-11")  # 7 days to acknowledge
+    assert rows["DONE0001"].due_at is None
+    until = datetime.fromisoformat(str(open_case.reporter_access_until))
+    assert until >= datetime.now() + timedelta(days=89)

@@ -40,7 +40,8 @@ MATRIX = {
     "auth.second_factor_enrol": (302, 200, 200, 200, 200, 200, 200),
     # signed in without a factor: sent to set one up first
     "auth.renew_recovery_codes": (302, 302, 302, 302, 302, 302, 302),
-    "courses.my_training": (302, 200, 200, 200, 200, 200, 200),
+    # a case handler with no training starts on the case queue
+    "courses.my_training": (302, 200, 200, 200, 200, 200, 302),
     "courses.course_page": (302, 200, 200, 200, 403, 403, 403),
     "courses.module_page": (302, 200, 200, 200, 403, 403, 403),
     "courses.acknowledge": (302, 302, 302, 302, 403, 403, 403),
@@ -59,6 +60,21 @@ MATRIX = {
     "concerns.case": (302, 403, 403, 403, 403, 403, 200),
     "concerns.set_status": (302, 403, 403, 403, 403, 403, 302),
     "concerns.add_case_message": (302, 403, 403, 403, 403, 403, 400),
+    # the reporter's conversation: without the proof of a typed receipt code, "type it again"
+    "concerns.reporter_message": (400, 400, 400, 400, 400, 400, 400),
+    "concerns.reporter_file": (400, 400, 400, 400, 400, 400, 400),
+    "concerns.acknowledge": (302, 403, 403, 403, 403, 403, 302),
+    "concerns.conflict": (302, 403, 403, 403, 403, 403, 302),  # the box not ticked: back to the case
+    "concerns.case_file": (302, 403, 403, 403, 403, 403, 404),
+    # lead case handlers only (tests/test_handler_groups.py, tests/test_case_work.py)
+    "concerns.assign_case": (302, 403, 403, 403, 403, 403, 403),
+    "concerns.groups": (302, 403, 403, 403, 403, 403, 403),
+    "concerns.new_group": (302, 403, 403, 403, 403, 403, 403),
+    "concerns.edit_group": (302, 403, 403, 403, 403, 403, 403),
+    "concerns.delete_group": (302, 403, 403, 403, 403, 403, 403),
+    # case handlers and the grievance_reporting role (admins without it: 403)
+    "concerns.statistics": (302, 403, 403, 403, 403, 403, 200),
+    "concerns.statistics_csv": (302, 403, 403, 403, 403, 403, 200),
     "admin.home": (302, 403, 403, 302, 302, 302, 403),
     "admin.users": (302, 403, 403, 200, 200, 200, 403),
     "admin.edit_user": (302, 403, 403, 200, 200, 200, 403),
@@ -192,6 +208,8 @@ def world(app, make_user):
             "token_id": 999,
             "run_id": 999,
             "file_id": 999,
+            "attachment_id": 999,
+            "group_id": 999,
             "subscription_id": 999,
             "employee_id": "learner",
             "token": "not-an-enrolment-token",

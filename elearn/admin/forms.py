@@ -12,7 +12,13 @@ _MAX = _l("Use at most %(max)d characters.")
 
 
 def role_labels():
-    return {"learner": _l("Learner"), "admin": _l("Administrator"), "case_handler": _l("Case handler")}
+    return {
+        "learner": _l("Learner"),
+        "admin": _l("Administrator"),
+        "case_handler": _l("Case handler"),
+        "lead_case_handler": _l("Lead case handler"),
+        "grievance_reporting": _l("Grievance statistics"),
+    }
 
 
 class MultiCheckboxField(SelectMultipleField):

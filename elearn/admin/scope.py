@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from flask import abort, g
 from flask_login import current_user
-from sqlalchemy import delete, false, func, literal, or_, select
+from sqlalchemy import delete, false, or_, select
 
 from ..auth.grants import PRIVILEGED_ROLES, UNSCOPED, Person, Scope
 from ..catalog import Catalog
 from ..extensions import db
-from ..models import User
+from ..models import User, holds_any_role
 from ..web import country_choices, get_catalog
 from .models import AdminScope
 
@@ -114,5 +114,4 @@ def filter_choices(scope: Scope):
 
 def not_privileged():
     """Users who hold no privileged role (roles are a space-separated list)."""
-    padded = literal(" ") + func.coalesce(User.roles, "") + literal(" ")
-    return ~or_(*[padded.like(f"% {role} %") for role in sorted(PRIVILEGED_ROLES)])
+    return ~holds_any_role(PRIVILEGED_ROLES)

@@ -18,8 +18,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-#: roles that reach other people's data: only an unscoped admin grants or removes them
-PRIVILEGED_ROLES = frozenset({"admin", "case_handler"})
+#: roles that reach other people's data (grievance_reporting: the concern statistics):
+#: only an unscoped admin grants or removes them
+PRIVILEGED_ROLES = frozenset({"admin", "case_handler", "lead_case_handler", "grievance_reporting"})
+
+#: the roles that work on concern cases (the lead also manages handler groups)
+CASE_HANDLER_ROLES = ("case_handler", "lead_case_handler")
 
 #: why a change is refused (stable codes; messages are translated where shown)
 OUTSIDE_SCOPE = "outside_scope"

@@ -23,10 +23,9 @@ from sqlalchemy import CursorResult, delete, or_, select, update
 
 from ..extensions import db
 from ..models import ExternalIdentity, User, utcnow
+from .grants import PRIVILEGED_ROLES
 from .models import RecoveryCode, SecondFactor
 
-#: roles whose local password sign-ins need a second factor when it is required
-PRIVILEGED_ROLES = ("admin", "case_handler")
 RECOVERY_CODE_COUNT = 10
 PENDING_KEY = "second_factor_pending"
 PENDING_SECONDS = 300
@@ -36,6 +35,7 @@ ISSUER = "elearn"
 
 # --- the rules ----------------------------------------------------------------------
 def _privileged(user: User) -> bool:
+    # the roles whose local password sign-ins need a second factor when it is required
     return any(user.has_role(role) for role in PRIVILEGED_ROLES)
 
 

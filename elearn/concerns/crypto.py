@@ -51,6 +51,19 @@ class ConcernCipher:
     def rotate(self, token: str | None) -> str | None:
         return None if token is None else self._fernet.rotate(token.encode()).decode()
 
+    # Files (attachments): the same keys over bytes.
+    def encrypt_bytes(self, data: bytes) -> bytes:
+        return self._fernet.encrypt(data)
+
+    def decrypt_bytes(self, token: bytes) -> bytes:
+        try:
+            return self._fernet.decrypt(token)
+        except InvalidToken as exc:
+            raise RuntimeError("an attachment cannot be decrypted with the configured keys") from exc
+
+    def rotate_bytes(self, token: bytes) -> bytes:
+        return self._fernet.rotate(token)
+
 
 def new_key() -> str:
     return Fernet.generate_key().decode()

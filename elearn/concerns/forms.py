@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, MultipleFileField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..forms import BaseForm
@@ -45,6 +45,13 @@ class ConcernForm(BaseForm):
         validators=[Optional(), Length(max=300, message=_l("Use at most %(max)d characters."))],
     )
     language = SelectField(_l("Language for our answers"), choices=[])
+    files = MultipleFileField(
+        _l("Photos or documents (optional)"),
+        description=_l(
+            "Photos (JPEG, PNG, HEIC), PDF, text or Office files without macros. We remove the place and time "
+            "stored in photos."
+        ),
+    )
 
     def __init__(self, *args, categories=(), countries=(), locales=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -83,6 +90,13 @@ class CaseStatusForm(BaseForm):
         self.status.choices = [(s, labels[s]) for s in STATUSES]
 
 
+def files_field():
+    return MultipleFileField(
+        _l("Attach files (optional)"),
+        description=_l("Photos (JPEG, PNG, HEIC), PDF, text or Office files without macros."),
+    )
+
+
 class CaseMessageForm(BaseForm):
     body = TextAreaField(
         _l("Text"),
@@ -91,3 +105,43 @@ class CaseMessageForm(BaseForm):
             Length(max=10000, message=_l("Use at most %(max)d characters.")),
         ],
     )
+    files = files_field()
+    #: answers only: this answer tells the reporter what was done or is planned
+    feedback = BooleanField(_l("This answer is the feedback: what we did or will do about the report"))
+
+
+class ReporterMessageForm(BaseForm):
+    """The reporter's message. `conversation` proves the receipt code was typed on this
+    visit (dialogue.py); the code itself is never in the page, a URL or the cookie."""
+
+    conversation = HiddenField()
+    body = TextAreaField(
+        _l("Your message"),
+        validators=[Length(max=10000, message=_l("Use at most %(max)d characters."))],
+    )
+    files = files_field()
+
+
+class ConversationForm(BaseForm):
+    """Downloading a file: the conversation proof and which file (in the form, not the
+    address, which an access log keeps)."""
+
+    conversation = HiddenField()
+    attachment = HiddenField()
+
+
+class ConflictForm(BaseForm):
+    confirm = BooleanField(
+        _l("I confirm: I have a conflict of interest in this case"),
+        validators=[DataRequired(message=_l("Tick the box to confirm."))],
+    )
+
+
+class AssignForm(BaseForm):
+    group = SelectField(_l("Handler group"), choices=[], validate_choice=True)
+    assignee = SelectField(_l("Handler"), choices=[], validate_choice=True)
+
+    def __init__(self, *args, groups=(), handlers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.group.choices = [("", _l("No group"))] + [(str(i), name) for i, name in groups]
+        self.assignee.choices = [("", _l("Anyone in the group"))] + [(str(i), name) for i, name in handlers]

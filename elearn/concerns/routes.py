@@ -16,9 +16,10 @@ from ..suppliers.visit import reporting_site
 from ..urls import absolute_url
 from ..web import country_choices, current_locale, get_catalog
 from . import bp
-from .categories import category_choices, category_name
-from .forms import ConcernForm, StatusLookupForm, status_labels
-from .service import file_concern, find_by_receipt, messages
+from .categories import category_choices
+from .forms import ConcernForm
+from .service import file_concern
+from .uploads import cleaned_uploads
 
 
 @bp.after_request
@@ -77,7 +78,11 @@ def report():
     if request.method == "GET":
         form.language.data = current_locale()
         form.country.data = _visitor_country(dict(countries), supplier) or ""
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    files, errors = cleaned_uploads(form.files.data or []) if valid else ([], [])
+    if errors:
+        form.files.errors = list(errors)
+    elif valid:
         _concern, code = file_concern(
             category=form.category.data,
             country=form.country.data,
@@ -87,31 +92,9 @@ def report():
             contact=form.contact.data,
             language=form.language.data,
             supplier_site_id=supplier.id if supplier else None,
+            files=files,
         )
         db.session.commit()
         return render_template("concerns/receipt.html", code=code)
     status = 400 if request.method == "POST" else 200
     return render_template("concerns/report.html", form=form, supplier=supplier), status
-
-
-@bp.route("/concerns/status", methods=["GET", "POST"])
-@limiter.limit(configured("ELEARN_STATUS_LIMIT"), methods=["POST"])
-def status():
-    form = StatusLookupForm()
-    concern = None
-    not_found = False
-    if form.validate_on_submit():
-        concern = find_by_receipt(form.code.data)
-        not_found = concern is None
-        form.code.data = ""  # never echo a receipt code back into the page
-    answers = messages(concern, "answer") if concern else []
-    code = 404 if not_found else (400 if form.errors else 200)
-    return render_template(
-        "concerns/status.html",
-        form=form,
-        concern=concern,
-        answers=answers,
-        not_found=not_found,
-        status_labels=status_labels(),
-        category_name=category_name,
-    ), code

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..auth.kiosk import in_kiosk_session
+from ..auth.landing import staff_start_page
 from ..auth.signed_in import LearnerCourse, account_active, forget_learner_state, learner_course
 from ..catalog import Course, CourseView, Statement
 from ..extensions import db, login_manager
@@ -81,6 +82,9 @@ def my_training():
         .where(Assignment.user_id == current_user.id, Assignment.current.is_(True))
         .order_by(Assignment.due_at)
     ).all()
+    start_page = None if rows else staff_start_page(current_user)
+    if start_page is not None:
+        return redirect(start_page)
     region = catalog.region_for(current_user.country)
     items = [
         (catalog.courses[a.course_id].view(current_locale(), region), a, status)

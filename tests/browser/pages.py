@@ -72,9 +72,13 @@ ADMIN_PAGES = {
     "new-supplier-site": "/admin/supplier-sites/new",
     "sso-roles": "/admin/sso",
 }  # a site's poster is an A4 sheet, not a screen: tests/browser/test_supplier_journey.py prints it
+#: a lead case handler (the lead's pages and every handler's)
 CASE_HANDLER_PAGES = {
     "cases": "/cases",
     "case": "/cases/{case}",
+    "case-statistics": "/cases/statistics",
+    "handler-groups": "/cases/groups",
+    "new-handler-group": "/cases/groups/new",
 }
 
 

@@ -181,7 +181,7 @@ def staff_ids(app, make_user) -> dict:
     and audit entries (made through the pages, as an admin would)."""
     for locale in STAFF_LOCALES:
         make_user(employee_id=f"admin-{locale}", roles="learner admin", hr_locale=locale, country="GB")
-        make_user(employee_id=f"handler-{locale}", roles="case_handler", hr_locale=locale, assign=False)
+        make_user(employee_id=f"handler-{locale}", roles="lead_case_handler", hr_locale=locale, assign=False)
     learner = make_user(
         employee_id="worker-with-a-rather-long-employee-identifier-0001",
         name="Nomvula Thandiwe Dlamini-Mahlangu",
@@ -224,7 +224,7 @@ def test_every_page_type_fits_a_phone_in_every_locale(app, live_server, phone, m
             walk.open_menu(f"{locale} admin")
             for kind, template in ADMIN_PAGES.items():
                 walk.check(f"{locale} {kind}", page_path(template, ids), axe=locale != "hi", signed_in=True)
-            walk.sign_in(f"handler-{locale}")
+            walk.sign_in(f"handler-{locale}", landing="/cases")
             for kind, template in CASE_HANDLER_PAGES.items():
                 walk.check(f"{locale} {kind}", page_path(template, ids), axe=True, signed_in=True)
     assert walk.visited >= all_pages * len(LOCALES)
