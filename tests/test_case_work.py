@@ -223,3 +223,25 @@ def test_history_in_the_handlers_language_and_time_zone(app, client, make_user):
         at = db.session.scalar(select(CaseEvent.at).where(CaseEvent.action == "status"))
     local = at.astimezone(__import__("zoneinfo").ZoneInfo("America/Mexico_City"))
     assert f"{local.hour}:{local.minute:02d}" in html or f"{local.hour % 12 or 12}:{local.minute:02d}" in html
+
+
+def test_a_reporter_message_after_feedback_or_closing_is_due_for_a_reply(app, client, make_user):
+    code = receipt_code(file_report(client))
+    concern = _case(app)
+    handler = handler_client(app, make_user)
+    page = f"/cases/{concern.id}"
+    _post(handler, f"/cases/{concern.id}/answer", page, **{"answer-body": "We acted.", "answer-feedback": "y"})
+    _post(handler, f"/cases/{concern.id}/status", page, status="closed")
+    assert _case(app).due_at is None and _case(app).status == "closed"
+
+    from .concern_helpers import reply
+
+    reply(client, look_up(client, code).get_data(as_text=True), "It started again last week.")
+    reopened = _case(app)
+    assert reopened.status == "under_review" and reopened.closed_at is None
+    assert reopened.due_at is not None and reopened.due_at <= utcnow() + timedelta(days=7)
+    queue = handler.get("/cases").get_data(as_text=True)  # open cases only: it is back in the queue
+    assert f'href="{page}"' in queue
+    assert "message opened the closed case again" in handler.get(page).get_data(as_text=True)
+    _post(handler, f"/cases/{concern.id}/answer", page, **{"answer-body": "We will look again."})
+    assert _case(app).due_at is None  # the reply met it

@@ -14,6 +14,9 @@ from ..models import User
 from .forms import status_labels
 from .models import CaseEvent, Concern, HandlerGroup
 
+#: what the reporter did (stored by the day, shown without a time)
+REPORTER_ACTIONS = ("reporter", "reopened")
+
 
 @dataclass(frozen=True)
 class HistoryLine:
@@ -68,6 +71,7 @@ def history_lines(concern: Concern) -> list[HistoryLine]:
         "reporter": _("Message from the reporter"),
         "feedback": _("Feedback given to the reporter"),
         "conflict": _("Declared a conflict of interest and left the case"),
+        "reopened": _("The reporter's message opened the closed case again"),
     }
     lines = []
     for event in events:
@@ -77,7 +81,7 @@ def history_lines(concern: Concern) -> list[HistoryLine]:
             text = _assigned_text(event.detail, groups, people)
         else:
             text = fixed.get(event.action, event.action)
-        reporter = event.action == "reporter"
+        reporter = event.action in REPORTER_ACTIONS
         actor = _("Reporter") if reporter else people.get(event.actor_id or 0, "–")
         lines.append(HistoryLine(event.at, reporter, actor, text))
     return lines

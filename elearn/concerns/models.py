@@ -150,7 +150,7 @@ class CaseEvent(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     concern_id: Mapped[int] = mapped_column(ForeignKey("concerns.id", ondelete="CASCADE"), index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    #: status, answer, note, reporter, feedback, assigned, conflict
+    #: status, answer, note, reporter, reopened (by a reporter's message), feedback, assigned, conflict
     action: Mapped[str] = mapped_column(String(32))
     #: status: "received -> under_review"; assigned: "group:3 handler:17" (ids, shown as names)
     detail: Mapped[str | None] = mapped_column(String(64))

@@ -150,6 +150,7 @@ def add_message(
     _attach(concern, message, files)
     if kind == "reporter":
         extend_reporter_access(concern, at)
+        _needs_reply(concern, at)
         return message
     concern.updated_at = at
     if kind == "answer":
@@ -160,6 +161,17 @@ def add_message(
         extend_reporter_access(concern, at)
         refresh_due(concern)
     return message
+
+
+def _needs_reply(concern: Concern, at: datetime) -> None:
+    """A reporter's message after the feedback, or on a closed case, must not go unseen:
+    a closed case opens again, and the message is due for a reply like a new report (a
+    handler's next answer meets it: refresh_due)."""
+    if concern.status == "closed":
+        concern.events.append(CaseEvent(actor_id=None, action="reopened", detail="closed -> under_review", at=at))
+        concern.status, concern.closed_at = "under_review", None
+    if concern.due_at is None:
+        concern.due_at = at + timedelta(days=periods().ack_days)
 
 
 def _attach(concern: Concern, message: ConcernMessage | None, files: Sequence[CleanFile]) -> None:
