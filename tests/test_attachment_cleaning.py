@@ -12,6 +12,7 @@ import pillow_heif
 import pytest
 from PIL import Image, ImageDraw
 from PIL.PngImagePlugin import PngInfo
+from pypdf.generic import NameObject, TextStringObject
 
 from elearn.concerns.attachments import REASONS, CleanFile, Refused, clean
 
@@ -258,9 +259,59 @@ def test_plain_zip_is_an_archive():
 # ---- PDF and text
 
 
-def test_pdf_is_stored_as_sent_with_a_warning():
-    pdf = b"%PDF-1.7\n1 0 obj<</Author (Jane Doe)>>endobj\ntrailer<</Info 1 0 R>>\n%%EOF\n"
-    assert cleaned(pdf) == CleanFile("pdf", "application/pdf", "pdf", pdf, True)
+def authored_pdf(password: str | None = None) -> bytes:
+    """Two pages with the author's name in the information and XMP, a script run on
+    opening, a comment signed by its author and a link out."""
+    from pypdf import PdfWriter
+    from pypdf.actions import JavaScript
+    from pypdf.annotations import FreeText, Link
+
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    writer.add_blank_page(200, 200)
+    writer.add_metadata({"/Author": "Jane Doe", "/Creator": "JDOE-LAPTOP"})
+    writer.add_open_action(JavaScript("app.launchURL('https://tracker.example/opened');"))
+    comment = FreeText(text="Checked", rect=(10, 10, 100, 50))
+    comment[NameObject("/T")] = TextStringObject("Jane Doe")
+    writer.add_annotation(page_number=0, annotation=comment)
+    writer.add_annotation(page_number=1, annotation=Link(rect=(10, 10, 50, 50), url="https://tracker.example/x"))
+    if password:
+        writer.encrypt(password)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_pdf_loses_its_author_scripts_comments_and_links():
+    from pypdf import PdfReader
+
+    original = authored_pdf()
+    assert b"Jane Doe" in original and b"/OpenAction" in original or b"/JavaScript" in original
+    stored = cleaned(original)
+    assert (stored.kind, stored.media_type, stored.extension, stored.may_carry_metadata) == (
+        "pdf",
+        "application/pdf",
+        "pdf",
+        True,
+    )
+    for trace in (
+        b"Jane Doe",
+        b"JDOE",
+        b"tracker.example",
+        b"/JavaScript",
+        b"/OpenAction",
+        b"/FreeText",
+        b"/Link",
+        b"/URI",
+    ):
+        assert trace not in stored.data, trace
+    reader = PdfReader(io.BytesIO(stored.data))
+    assert len(reader.pages) == 2 and "/Author" not in (reader.metadata or {})
+
+
+def test_encrypted_or_damaged_pdf_is_unreadable():
+    assert refusal(authored_pdf(password="secret")) == "unreadable"
+    assert refusal(b"%PDF-1.7\n1 0 obj<</Author (Jane Doe)>>endobj\ntrailer<</Info 1 0 R>>\n%%EOF\n") == "unreadable"
 
 
 def test_utf8_text_is_stored_without_its_byte_order_mark():

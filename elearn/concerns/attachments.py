@@ -10,9 +10,9 @@ file name carries the time a picture was taken). What is accepted:
   objects, rewritten without their document properties (author, company, edit times) and
   with the pictures and workbooks inside cleaned too. Comments, tracked changes, template paths
   can still name people: handlers are warned (may_carry_metadata).
-- PDF, stored as sent: removing a PDF's metadata reliably (info dictionary, XMP streams,
-  incremental updates that keep the old versions) needs a full rewrite we do not do, so
-  handlers are warned that the file may identify its author (may_carry_metadata).
+- PDF, rewritten page by page without its metadata, actions, annotations and links
+  (pdf_cleaning.py); pictures inside keep theirs, so handlers are still warned
+  (may_carry_metadata). Encrypted PDFs cannot be cleaned: refused as unreadable.
 - UTF-8 text, stored without its byte order mark.
 
 Everything else is Refused with a reason from REASONS: executables and scripts, anything a
@@ -34,6 +34,8 @@ from xml.etree import ElementTree
 import pillow_heif
 from defusedxml import ElementTree as SafeElementTree
 from PIL import Image, ImageOps
+
+from .pdf_cleaning import UncleanablePdf, clean_pdf
 
 REASONS = (
     "empty",
@@ -123,7 +125,10 @@ def clean(data: bytes, *, max_bytes: int, max_pixels: int) -> CleanFile:
     if sniffed == "PNG":
         return CleanFile("image", "image/png", "png", _reencode_image(data, "PNG", "PNG", max_pixels), False)
     if sniffed == "PDF":
-        return CleanFile("pdf", "application/pdf", "pdf", data, True)
+        try:
+            return CleanFile("pdf", "application/pdf", "pdf", clean_pdf(data), True)
+        except UncleanablePdf as exc:
+            raise Refused("unreadable") from exc
     if sniffed == "ZIP":
         budget = _UnzipBudget(UNZIPPED_SIZE_FACTOR * max_bytes, max_pixels)
         main_type, package = _clean_package(data, budget, max_pixels, nested=False)
