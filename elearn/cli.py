@@ -140,6 +140,8 @@ def translate_extract():
         "babel.cfg",
         "-k",
         "_l",
+        "-k",
+        "lazy_pgettext:1c,2",
         "--no-location",
         "--sort-output",
         "-o",

@@ -5,7 +5,7 @@ history in the handler's language and time zone."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from flask_babel import force_locale
+from flask_babel import force_locale, pgettext
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -216,7 +216,7 @@ def test_history_in_the_handlers_language_and_time_zone(app, client, make_user):
     _post(handler, f"/cases/{concern.id}/status", page, status="under_review")
     html = handler.get(page).get_data(as_text=True)
     with app.test_request_context(), force_locale("es"):
-        received, review = _("Received"), _("Under review")
+        received, review = pgettext("case status", "Received"), _("Under review")
     assert received != "Received" and f"{received} → {review}" in html
     assert "received -> under_review" not in html
     with app.app_context():

@@ -1,4 +1,5 @@
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from wtforms import BooleanField, HiddenField, MultipleFileField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
@@ -8,7 +9,8 @@ from .models import STATUSES
 
 def status_labels():
     return {
-        "received": _l("Received"),
+        # "Received" alone is the date column's heading; the state needs its own word
+        "received": lazy_pgettext("case status", "Received"),
         "under_review": _l("Under review"),
         "action_taken": _l("Action taken"),
         "closed": _l("Closed"),
