@@ -62,9 +62,11 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check elearn tests bench
 	$(BIN)/mypy elearn
 
+# Two processes, one per core; each takes a whole test file (its module fixtures, its
+# browser) at a time. Each process has its own PostgreSQL database and temporary folders.
 test: lint translations system-deps node-deps
 	$(BIN)/elearn content check
-	$(BIN)/python -m pytest -p no:cacheprovider
+	$(BIN)/python -m pytest -p no:cacheprovider -n 2 --dist loadfile
 
 # Not part of `make test`: load from this machine against gunicorn on 127.0.0.1.
 bench: $(STAMP) translations system-deps
