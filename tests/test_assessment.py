@@ -206,3 +206,36 @@ def test_statements_are_recorded_with_the_hash_of_the_text_shown(rules_app, lear
 def test_content_check_names_bad_rules(tmp_path, rules, problem):
     catalog = load_catalog(build_content(tmp_path / "content", rules=rules))
     assert problem in [p.message for p in catalog.errors]
+
+
+def test_tabs_submitted_at_once_cannot_go_past_the_attempt_limit(rules_app, learner):
+    """Five quiz tabs opened before any attempt, all submitted at the same moment: the
+    rule allows two failed attempts, and the database holds two."""
+    import threading
+
+    forms = []
+    for _ in range(5):
+        html, form = quiz_form(learner)
+        for qid in shown_question_ids(html):
+            form[f"q-{qid}"] = ["b"]
+        forms.append(form)
+    cookie = learner.get_cookie("session")
+    start, statuses = threading.Barrier(len(forms)), []
+
+    def submit(form):
+        tab = rules_app.test_client()
+        tab.set_cookie(cookie.key, cookie.value, domain=cookie.domain)
+        start.wait()
+        statuses.append(tab.post("/courses/demo_course/quiz", data=form).status_code)
+
+    tabs = [threading.Thread(target=submit, args=(form,)) for form in forms]
+    for tab in tabs:
+        tab.start()
+    for tab in tabs:
+        tab.join(60)
+    assert sorted(statuses) == [302, 302, 429, 429, 429]
+    with rules_app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(QuizAttempt)) == 2
+    # the same submission sent again is answered with its own attempt, not refused
+    again = learner.post("/courses/demo_course/quiz", data=forms[0])
+    assert again.status_code in (302, 429)

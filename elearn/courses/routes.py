@@ -20,6 +20,7 @@ from ..security_log import request_id
 from ..training.assignments import renew_cycles
 from ..training.attempt_rules import attempt_standing
 from ..training.completion import (
+    AttemptsUsedUp,
     acknowledge_module,
     completion_by_code,
     completion_for,
@@ -201,9 +202,20 @@ def submit_quiz(course: Course, state: LearnerCourse, view: CourseView):
     if not isinstance(graded, GradedQuiz):
         return graded  # the quiz again: something is unanswered
     attempt = graded.attempt
-    stored = record_attempt(
-        state.user.id, attempt.assignment_id, graded.view, attempt.nonce, attempt.shown, graded.answers, graded.result
-    )
+    try:
+        stored = record_attempt(
+            state.user.id,
+            attempt.assignment_id,
+            graded.view,
+            attempt.nonce,
+            attempt.shown,
+            graded.answers,
+            graded.result,
+            course.quiz_rules,
+        )
+    except AttemptsUsedUp:  # other tabs, submitted at the same moment, took the last attempts
+        standing = attempt_standing(state.cycle, course.quiz_rules, utcnow())
+        return quiz_locked(view, standing, learner_links(course.id), 429)
     if stored is None:  # what the saved state said no longer holds
         forget_learner_state(course.id)
         if not account_active(state.user.id):

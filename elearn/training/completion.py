@@ -14,12 +14,13 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Executable, bindparam, func, select
+from sqlalchemy import Executable, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ..catalog import Course, CourseView
+from ..catalog import Course, CourseView, QuizRules
 from ..extensions import db
 from ..models import Assignment, Completion, ModuleProgress, QuizAttempt, User, active_user, utcnow
+from .attempt_rules import standing_after
 from .scoring import QuizResult
 
 
@@ -130,6 +131,11 @@ def acknowledge_module(assignment_id: int, user_id: int, view: CourseView, modul
     complete_if_done(assignment_id, user_id, view)
 
 
+class AttemptsUsedUp(Exception):
+    """The course's attempt rule refuses the attempt: others, submitted at the same
+    time from other tabs, used the last ones."""
+
+
 def record_attempt(
     user_id: int,
     assignment_id: int,
@@ -138,6 +144,7 @@ def record_attempt(
     shown: list[dict[str, Any]],
     answers: dict[str, list[str]],
     result: QuizResult,
+    rules: QuizRules | None = None,
 ) -> tuple[int, bool] | None:
     """Store the attempt once per token: (its id, whether the course is now complete); a
     resubmitted token gives the first attempt. None when the database refuses it: the
@@ -147,24 +154,28 @@ def record_attempt(
     level: one round trip, where BEGIN, INSERT and COMMIT take three). A passing attempt
     may complete the course: the completion is written next, in the session. If the
     process dies in between, the learner's retry of the same submission lands on the
-    duplicate path below, which completes it."""
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        row = connection.execute(
-            _ATTEMPT_INSERT[connection.dialect.name],
-            {
-                "user_id": user_id,
-                "assignment_id": assignment_id,
-                "token": token,
-                "questions": shown,
-                "answers": answers,
-                "score": result.score,
-                "passed": result.passed,
-                "locale": view.locale,
-                "region": view.region,
-                "course_version": view.course.version,
-                "submitted_at": utcnow(),
-            },
-        ).first()
+    duplicate path below, which completes it.
+
+    With an attempt limit (`rules.max_attempts`) the attempt goes in only within it,
+    checked under a lock: AttemptsUsedUp otherwise."""
+    values = {
+        "user_id": user_id,
+        "assignment_id": assignment_id,
+        "token": token,
+        "questions": shown,
+        "answers": answers,
+        "score": result.score,
+        "passed": result.passed,
+        "locale": view.locale,
+        "region": view.region,
+        "course_version": view.course.version,
+        "submitted_at": utcnow(),
+    }
+    if rules is not None and rules.max_attempts is not None:
+        row = _insert_within_limit(values, rules)
+    else:
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            row = connection.execute(_ATTEMPT_INSERT[connection.dialect.name], values).first()
     if row is not None:
         attempt_id, acknowledged, completions = row
         may_complete = result.passed and not completions and acknowledged >= len(view.modules)
@@ -181,6 +192,26 @@ def record_attempt(
     if completed:
         db.session.commit()
     return attempt_id, completed
+
+
+def _insert_within_limit(values: dict[str, Any], rules: QuizRules) -> Any:
+    """One cycle's attempts go in one at a time: the first statement, an UPDATE of the
+    cycle's row that changes nothing, holds its lock (a row lock on PostgreSQL, the write
+    lock on SQLite) while the rule is checked against the attempts stored and the attempt
+    is inserted. Two tabs submitted at once cannot both take the last attempt."""
+    assignment_id = values["assignment_id"]
+    with db.engine.begin() as connection:
+        connection.execute(update(Assignment).where(Assignment.id == assignment_id).values(id=Assignment.id))
+        failed = connection.scalars(
+            select(QuizAttempt.submitted_at).where(
+                QuizAttempt.assignment_id == assignment_id,
+                QuizAttempt.passed.is_(False),
+                QuizAttempt.token != values["token"],  # the same submission again: the earlier attempt is its answer
+            )
+        )
+        if standing_after(rules, failed, values["submitted_at"]).locked:
+            raise AttemptsUsedUp
+        return connection.execute(_ATTEMPT_INSERT[connection.dialect.name], values).first()
 
 
 def complete_if_done(assignment_id: int, user_id: int, view: CourseView, confirmed: bool = False) -> Completion | None:
