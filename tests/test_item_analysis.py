@@ -199,8 +199,17 @@ def test_learners_are_refused(app, attempts, make_user):
     assert learner.get("/admin/reports/items/demo_course/passport/hi").status_code == 403
 
 
-def test_the_question_link_shows_the_hindi_text(app, admin_client):
-    page = admin_client.get("/admin/reports/items/demo_course/passport/hi").get_data(as_text=True)
+@pytest.fixture
+def analyst(app, make_user):
+    """An admin who does not take the course (one who does reads no answer key)."""
+    make_user(employee_id="analyst", roles="admin", hr_locale="en", assign=False)
+    client = app.test_client()
+    Auth(client).login("analyst")
+    return client
+
+
+def test_the_question_link_shows_the_hindi_text(app, analyst):
+    page = analyst.get("/admin/reports/items/demo_course/passport/hi").get_data(as_text=True)
     assert 'lang="hi"' in page
     assert "एजेंसी ने एक सहकर्मी का पासपोर्ट रख लिया। आप क्या करेंगे?" in page
     assert "इसकी रिपोर्ट करें</span> <strong>(right answer)</strong>" in page
@@ -210,8 +219,8 @@ def test_the_question_link_shows_the_hindi_text(app, admin_client):
     assert "The agency kept a colleague&#39;s passport. What do you do?" in page
 
 
-def test_a_true_false_question_reads_true_and_false_in_its_locale(app, admin_client):
-    page = admin_client.get("/admin/reports/items/demo_course/fees/hi").get_data(as_text=True)
+def test_a_true_false_question_reads_true_and_false_in_its_locale(app, analyst):
+    page = analyst.get("/admin/reports/items/demo_course/fees/hi").get_data(as_text=True)
     assert '<span data-content lang="hi" dir="ltr">सही</span>' in page
     assert '<span data-content lang="en" dir="ltr">False</span> <strong>(right answer)</strong>' in page
 
@@ -240,3 +249,22 @@ def test_the_pages_are_valid_html_in_english_and_arabic(app, attempts, make_user
             files[-1].write_text(admin.get(path).get_data(as_text=True), encoding="utf-8")
     run = subprocess.run(["java", "-jar", str(VNU), "--errors-only", *map(str, files)], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr[:5000]
+
+
+def test_an_admin_who_takes_the_course_reads_no_answer_key_until_complete(app, admin_client):
+    """admin_client's admin is also a learner with demo_course assigned and not done."""
+    from elearn.models import Assignment, User
+
+    from .helpers import completion_of
+
+    page = admin_client.get("/admin/reports/items/demo_course/passport/hi").get_data(as_text=True)
+    assert "एजेंसी ने एक सहकर्मी का पासपोर्ट रख लिया। आप क्या करेंगे?" in page  # the question itself
+    assert "(right answer)" not in page and "पहचान दस्तावेज़ रखना बलात् श्रम का एक संकेत है।" not in page
+    assert "You take this course yourself" in page
+    with app.app_context():
+        admin_id = db.session.scalar(select(User.id).where(User.employee_id == "admin"))
+        assignment = db.session.scalar(select(Assignment).where(Assignment.user_id == admin_id))
+        db.session.add(completion_of(assignment))
+        db.session.commit()
+    done = admin_client.get("/admin/reports/items/demo_course/passport/hi").get_data(as_text=True)
+    assert "(right answer)" in done

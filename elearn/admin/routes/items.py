@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import abort, render_template, request
 from flask_babel import force_locale, gettext
+from flask_login import current_user
 from sqlalchemy import select
 
 from ...auth.roles import role_required
@@ -12,6 +13,7 @@ from ...catalog import Course, Question
 from ...extensions import db
 from ...i18n import LOCALES
 from ...models import Assignment, QuizAttempt
+from ...training.learner_status import Status, status_expression
 from ...web import current_locale, get_catalog
 from .. import bp
 from ..item_analysis import FLAG_POINTS, MIN_ANSWERS, ItemFilters, cached_analysis
@@ -65,6 +67,12 @@ def item_question(course_id: str, question_id: str, locale: str):
     source = None
     if locale != course.default_locale:
         source = course.answer_key.question(question_id)
+    # an admin who takes this course and has not completed it reads the question, not the key
+    own_status = db.session.scalar(
+        select(status_expression()).where(
+            Assignment.user_id == current_user.id, Assignment.course_id == course.id, Assignment.current.is_(True)
+        )
+    )
     return render_template(
         "admin/item_question.html",
         course=course,
@@ -74,6 +82,7 @@ def item_question(course_id: str, question_id: str, locale: str):
         labels=option_labels(question, locale),
         source=source,
         source_labels=option_labels(source, course.default_locale) if source else None,
+        answers_hidden=own_status is not None and own_status != Status.COMPLETED,
     )
 
 
