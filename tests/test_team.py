@@ -331,3 +331,21 @@ def test_without_a_mail_server_nothing_is_recorded(app, chain):
     assert reminder_rows(app) == []
     with app.app_context():
         assert db.session.scalars(select(AuditLog)).all() == []
+
+
+def test_a_reminder_queued_for_someone_who_then_completes_is_not_sent(mail_app, mail_chain, smtp):  # noqa: F811
+    """The task checks again when it runs: a queue that waited must not nag someone done."""
+    from elearn.tasks.runs import new_run
+    from elearn.team.jobs import remind_reports
+
+    from .helpers import completion_of
+
+    _, inbox = smtp
+    with mail_app.app_context():
+        assignment = db.session.scalar(select(Assignment).where(Assignment.user_id == mail_chain["c"]))
+        db.session.add(completion_of(assignment))
+        db.session.commit()
+        assignment_id = assignment.id
+        run_id = new_run("reminders", mail_chain["a"])
+    remind_reports(run_id, [assignment_id])
+    assert inbox.messages == []

@@ -10,6 +10,7 @@ from ..models import Assignment, User
 from ..reminders import deliver, due_soon_reminder
 from ..tasks.queue import huey
 from ..tasks.runs import app_context, tracked, update
+from ..training.learner_status import Status, status_expression
 
 #: assignments read per query
 CHUNK = 1000
@@ -26,6 +27,8 @@ def remind_reports(run_id: int, assignment_ids: list[int], task=None):
                 select(Assignment, User)
                 .join(User, User.id == Assignment.user_id)
                 .where(Assignment.id.in_(assignment_ids[start : start + CHUNK]))
+                # checked again when the task runs: a person may have finished, or a new cycle begun
+                .where(Assignment.current.is_(True), status_expression() != Status.COMPLETED.value)
             )
         )
         outbox = []
