@@ -197,3 +197,19 @@ def test_purge_removes_expired_files_only(big_app, people):
     with big_app.app_context():
         assert db.session.scalars(select(GeneratedFile.id)).all() != [first]
         assert len(db.session.scalars(select(GeneratedFile.id)).all()) == 1
+
+
+def test_a_file_goes_when_its_requesters_scope_changes(big_app, people):
+    """A file made under the old scope may list people now outside it."""
+    from elearn.admin.scope import set_scope
+    from elearn.auth.grants import Scope
+
+    boss = people["boss"]
+    link = finished_file(boss, queue(boss))
+    assert boss.get(link).status_code == 200
+    with big_app.app_context():
+        boss_id = db.session.scalar(select(User.id).where(User.employee_id == "boss"))
+        set_scope(boss_id, Scope(regions=frozenset({"arab_states"})))  # what the user form calls
+        db.session.commit()
+        assert db.session.scalar(select(GeneratedFile.id)) is None
+    assert boss.get(link).status_code == 404

@@ -13,7 +13,7 @@ from ..catalog import Catalog
 from ..extensions import db
 from ..models import User, holds_any_role
 from ..web import country_choices, get_catalog
-from .models import AdminScope
+from .models import AdminScope, GeneratedFile
 
 
 def scope_of(admin_id: int | None) -> Scope:
@@ -28,7 +28,10 @@ def scope_of(admin_id: int | None) -> Scope:
 
 
 def set_scope(admin_id: int, scope: Scope) -> None:
+    """The admin's new scope; the files made for them under the old one go (an export of
+    people now outside the scope must not stay downloadable)."""
     db.session.execute(delete(AdminScope).where(AdminScope.admin_id == admin_id))
+    db.session.execute(delete(GeneratedFile).where(GeneratedFile.owner_id == admin_id))
     db.session.add_all(
         [AdminScope(admin_id=admin_id, kind="region", value=v) for v in sorted(scope.regions)]
         + [AdminScope(admin_id=admin_id, kind="department", value=v) for v in sorted(scope.departments)]
