@@ -32,6 +32,7 @@ def test_lead_in_hindi_and_handler_in_arabic_work_a_case(app, live_server, brows
     lead.select_option("#assign-group", str(group_id))
     lead.select_option("#assign-assignee", str(handler_id))
     lead.click(f"form[action='/cases/{case_id}/assign'] button")
+    lead.wait_for_load_state("load")  # the click waits for the next page to start, not to finish
     assert "Huda Handler" in lead.inner_text("ol.history")
     assert axe_violations(lead) == []
     assert lead.evaluate("document.documentElement.scrollWidth") <= 360

@@ -69,6 +69,7 @@ def test_visitor_reports_with_a_photo_handler_asks_visitor_answers(
     visitor.goto(f"{live_server}/concerns/status")
     visitor.fill("#code", code)
     visitor.click("form.form button[type=submit]")
+    visitor.wait_for_load_state("load")  # the click waits for the next page to start, not to finish
     text = visitor.inner_text("main")
     assert words["question"] in text and "Internal" not in text
     assert code.replace("-", "")[8:] not in visitor.content()  # the code is not kept in the page

@@ -84,6 +84,7 @@ def test_hindi_worker_goes_from_the_poster_link_to_a_completion_page(app, live_s
     assert worker.locator(".score.passed").count() == 1
     worker.fill("#name", NAME)
     worker.click(".completion-form button[type=submit]")
+    worker.wait_for_load_state("load")  # the click waits for the next page to start, not to finish
     shown = worker.inner_text("main")
     assert NAME in worker.inner_text(".completion-name") and course.title_in("hi") in shown
     assert "Unit 2, Tiruppur" in shown and not re.search(r"[A-Z2-7]{4}(-[A-Z2-7]{4}){3}", shown)
