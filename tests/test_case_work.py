@@ -9,11 +9,12 @@ from flask_babel import force_locale, pgettext
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from elearn.concerns.deadlines import Periods, add_months, feedback_due, next_due
+from elearn.concerns.deadlines import Periods, feedback_due, next_due
 from elearn.concerns.jobs import deadline_reminders
 from elearn.concerns.models import CaseConflict, CaseEvent, Concern, HandlerGroup
 from elearn.extensions import db
 from elearn.models import User, utcnow
+from elearn.months import add_months
 
 from .concern_helpers import file_report, handler_client, look_up, receipt_code
 from .conftest import Auth, csrf_token, make_app, wipe

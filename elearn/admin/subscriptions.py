@@ -9,7 +9,6 @@ GeneratedFile and the email carries its link instead.
 
 from __future__ import annotations
 
-from calendar import monthrange
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
@@ -22,6 +21,7 @@ from ..branding import current_branding
 from ..extensions import db
 from ..i18n import choose_locale
 from ..models import User, utcnow
+from ..months import add_months
 from ..reminders import deliver, sender
 from ..tasks.queue import huey
 from ..tasks.runs import app_context, new_run, tracked
@@ -34,13 +34,6 @@ from .models import ReportSubscription
 
 FREQUENCIES = ("weekly", "monthly")
 WEEK = timedelta(days=7)
-
-
-def add_months(moment: datetime, months: int) -> datetime:
-    """The same day `months` later, or that month's last day when it is shorter."""
-    index = moment.month - 1 + months
-    year, month = moment.year + index // 12, index % 12 + 1
-    return moment.replace(year=year, month=month, day=min(moment.day, monthrange(year, month)[1]))
 
 
 def next_due(frequency: str, start: datetime, now: datetime) -> datetime:

@@ -51,10 +51,6 @@ def visible_to(user) -> ColumnElement[bool]:
     return and_(or_(in_groups, Concern.assignee_id == user.id), not_conflicted)
 
 
-def may_see(user, concern_id: int) -> bool:
-    return db.session.scalar(select(Concern.id).where(Concern.id == concern_id, visible_to(user))) is not None
-
-
 def case_handlers(excluding_conflicts_of: int | None = None) -> list[User]:
     """Active people who handle cases (by name); with a case id, not those who declared
     a conflict on it."""

@@ -19,7 +19,7 @@ from ..models import utcnow
 from ..paging import PAGE_SIZE, page_number
 from ..web import country_choices
 from . import bp
-from .assignment import HANDLER_ROLES, LEAD, case_handlers, is_lead, may_see, visible_to
+from .assignment import HANDLER_ROLES, LEAD, case_handlers, is_lead, visible_to
 from .categories import category_choices, category_name
 from .deadlines import ack_due, feedback_due
 from .dialogue import attachment_response
@@ -73,8 +73,9 @@ def queue():
 
 
 def _case(case_id: int) -> Concern:
-    concern = db.session.get(Concern, case_id)
-    if concern is None or not may_see(current_user, case_id):
+    # one query: the case, if this person may see it
+    concern = db.session.scalar(select(Concern).where(Concern.id == case_id, visible_to(current_user)))
+    if concern is None:
         abort(404)
     return concern
 

@@ -9,9 +9,10 @@ Plain Python on plain values; the periods come from configuration
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from ..months import add_months
 
 
 @dataclass(frozen=True)
@@ -22,13 +23,6 @@ class Periods:
     @classmethod
     def from_config(cls, config) -> Periods:
         return cls(config["ELEARN_CONCERN_ACK_DAYS"], config["ELEARN_CONCERN_FEEDBACK_MONTHS"])
-
-
-def add_months(moment: datetime, months: int) -> datetime:
-    """Calendar months; a day the month lacks becomes its last day (31 May + 1 = 30 June)."""
-    month_index = moment.month - 1 + months
-    year, month = moment.year + month_index // 12, month_index % 12 + 1
-    return moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))
 
 
 def ack_due(received_at: datetime, periods: Periods) -> datetime:

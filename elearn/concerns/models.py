@@ -110,8 +110,9 @@ class ConcernMessage(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     concern: Mapped[Concern] = relationship(back_populates="messages")
+    # selectin: a thread's files in one query, not one per message
     attachments: Mapped[list[ConcernAttachment]] = relationship(
-        back_populates="message", cascade="all, delete-orphan", order_by="ConcernAttachment.id"
+        back_populates="message", cascade="all, delete-orphan", order_by="ConcernAttachment.id", lazy="selectin"
     )
 
 
@@ -128,8 +129,8 @@ class ConcernAttachment(Model):
     file_name: Mapped[str] = mapped_column(String(64))
     media_type: Mapped[str] = mapped_column(String(128))
     size: Mapped[int] = mapped_column(Integer)
-    #: Fernet token of the cleaned bytes
-    data_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    #: Fernet token of the cleaned bytes; deferred: listing a case's files reads no file
+    data_enc: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
 
     message: Mapped[ConcernMessage | None] = relationship(back_populates="attachments")
 

@@ -32,7 +32,8 @@ from statistics import median
 from sqlalchemy import extract, select
 
 from ..extensions import db
-from .deadlines import Periods, ack_due, add_months, feedback_due, next_due
+from ..months import add_months
+from .deadlines import Periods, ack_due, feedback_due, next_due
 from .models import Concern
 
 #: a count below this is shown as "fewer than 5", also in the CSV: a human-rights report

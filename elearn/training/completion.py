@@ -9,9 +9,7 @@ when two app instances race.
 from __future__ import annotations
 
 import base64
-import calendar
 import secrets
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Executable, bindparam, func, select, update
@@ -20,15 +18,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ..catalog import Course, CourseView, QuizRules
 from ..extensions import db
 from ..models import Assignment, Completion, ModuleProgress, QuizAttempt, User, active_user, utcnow
+from ..months import add_months
 from .attempt_rules import standing_after
 from .scoring import QuizResult
-
-
-def add_months(moment: datetime, months: int) -> datetime:
-    month_index = moment.month - 1 + months
-    year, month = moment.year + month_index // 12, month_index % 12 + 1
-    day = min(moment.day, calendar.monthrange(year, month)[1])
-    return moment.replace(year=year, month=month, day=day)
 
 
 def new_certificate_code() -> str:

@@ -58,6 +58,7 @@ ADMIN_PAGES = {
     "report": "/admin/reports",
     "trends": "/admin/reports/trends?period=week",
     "item-analysis": "/admin/reports/items?course=demo_course",
+    "item-question": "/admin/reports/items/demo_course/passport/hi",
     "subscriptions": "/admin/subscriptions",
     "import": "/admin/users/import",
     "assign": "/admin/assign",

@@ -94,15 +94,16 @@ def test_concern_pages_have_no_axe_violations_in_arabic(app, live_server, browse
     page.goto(live_server + "/concerns/report")
     page.click("form.form button[type=submit]")  # an empty form: errors shown
     found["report-errors"] = axe_violations(page)
-    # the conversation, opened with a code, at 360 px in Arabic and Hindi
-    for locale in ("ar", "hi"):
+    # the conversation, opened with a code, at 360 px in Arabic, Hindi and Chinese
+    for locale, tag in (("ar", "ar"), ("hi", "hi"), ("zh_Hans", "zh-Hans")):
         code = receipt_code(file_report(app.test_client(), language=locale))
-        page.set_extra_http_headers({"Accept-Language": locale})
+        page.set_extra_http_headers({"Accept-Language": tag})
         page.set_viewport_size({"width": 360, "height": 740})
         page.goto(live_server + "/concerns/status")
         page.fill("#code", code)
         page.click("form.form button[type=submit]")
         page.wait_for_selector("ol.thread")
+        assert page.get_attribute("html", "lang") == tag
         found[f"{locale}-conversation"] = axe_violations(page)
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > 360:
