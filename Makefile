@@ -54,7 +54,7 @@ system-deps:
 
 node-deps: package-lock.json
 	@[ -f node_modules/axe-core/axe.min.js ] && [ -f node_modules/vnu-jar/build/dist/vnu.jar ] \
-		&& [ -f node_modules/oidc-provider/package.json ] || npm ci --no-audit --no-fund --silent
+		&& [ -f node_modules/oidc-provider/package.json ] && [ -f node_modules/scorm-again/dist/scorm12.js ] || npm ci --no-audit --no-fund --silent
 
 # Lint and type checks (configured in pyproject.toml); `make test` runs them first.
 lint: $(STAMP)

@@ -63,6 +63,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .concerns import bp as concerns_bp
     from .courses import bp as courses_bp
     from .scim import bp as scim_bp
+    from .scorm import bp as scorm_bp
     from .team import bp as team_bp
 
     app.register_blueprint(auth_bp)
@@ -71,6 +72,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(scim_bp)
+    app.register_blueprint(scorm_bp)
     app.register_blueprint(team_bp)
 
     from . import reminders  # noqa: F401 - its model is part of the schema

@@ -7,6 +7,7 @@ are listed here for extraction and translated with the rest of the interface.
 from flask_babel import get_translations, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms.validators import ValidationError
 
 #: WTForms and Flask-WTF messages a person can meet, kept in the app's catalog.
 BUILTIN_MESSAGES = (
@@ -23,6 +24,12 @@ def _plural_messages_for_extraction():  # never called: pybabel reads it
     ngettext(
         "'%(value)s' is not a valid choice for this field.", "'%(value)s' are not valid choices for this field.", 1
     )
+
+
+def printable_text(_form, field) -> None:
+    """A WTForms validator: no control characters in a one-line name."""
+    if any(ch < " " or ch == "\x7f" for ch in field.data or ""):
+        raise ValidationError(_l("Use letters, digits and punctuation only."))
 
 
 class _CatalogTranslations:

@@ -31,7 +31,7 @@ def current_locale() -> str:
             user if user.is_authenticated else None,
             request.cookies.get(LOCALE_COOKIE),
             request.headers.get("Accept-Language"),
-            g.get("device_locale"),  # a kiosk's language (auth/kiosk_routes.py)
+            g.get("device_locale"),  # a kiosk's (auth/kiosk_routes.py) or an LMS package's (scorm/routes.py)
         )
     return chosen
 

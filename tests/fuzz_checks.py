@@ -492,3 +492,22 @@ def pass_supplier_quiz(app, world, client):
     answers = {"q-passport": ["b"], "q-signs": ["a", "c"], "q-fees": ["false"]}
     response = client.post("/s/fuzz-site/quiz", data={"csrf_token": csrf_token(page), "attempt": attempt, **answers})
     assert 'class="score passed"' in response.get_data(as_text=True)
+
+
+def check_lms_connection(c: Change):
+    """An LMS connection is added (with its audit entry) only with a usable, new name."""
+    c.only("lms_connections", "audit_log")
+    if not c.diff:
+        return
+    row = c.one_added("lms_connections")
+    assert row["name"] == (c.first("name") or "").strip() and row["name"]
+    assert row["learner_ids_are_employee_ids"] == bool(c.first("learner_ids_are_employee_ids"))
+    assert row["created_by"] == c.ctx["people"]["admin"] and row["revoked_at"] is None
+    assert audit_entry(c, "lms.connection_added")["target"] == row["name"]
+
+
+def check_lms_package(c: Change):
+    """Building a package writes its audit entry and nothing else."""
+    c.only("audit_log")
+    if c.diff:
+        assert audit_entry(c, "lms.package_built")["target"].endswith(".zip")

@@ -178,3 +178,10 @@ def test_large_full_feed_deactivates_in_the_background_task(database_url, tmp_pa
             }
     finally:
         wipe(app)
+
+
+def test_people_an_lms_sent_are_not_leavers(app, make_user, admin_client):
+    """SCORM dispatch learners (employee id lms-...) are in no HR file: a full feed keeps them."""
+    people(app, make_user)
+    make_user(employee_id="lms-1-0123456789abcdef", assign=False)
+    assert listed(preview(admin_client).get_data(as_text=True)) == {"leaver_ae", "leaver_ke", "handler"}

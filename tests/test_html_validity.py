@@ -1,7 +1,9 @@
 """Every page type, in every locale, through the Nu HTML Checker in one run."""
 
+import io
 import re
 import subprocess
+import zipfile
 from pathlib import Path
 
 from sqlalchemy import select
@@ -9,12 +11,24 @@ from sqlalchemy import select
 from elearn.concerns.models import Concern
 from elearn.extensions import db
 from elearn.i18n import LOCALES
+from elearn.scorm.models import LmsConnection
+from elearn.scorm.package import PackageSpec, build
 
 from .concern_helpers import file_report, receipt_code
 from .conftest import Auth, csrf_token
 from .helpers import ANSWERS, acknowledge_all, submit
 
 VNU = Path(__file__).resolve().parents[1] / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+
+def scorm_page(app, locale: str, kind: str) -> str:
+    """The page a SCORM package opens in the LMS (elearn/scorm/package.py)."""
+    with app.test_request_context():
+        connection = LmsConnection(id=1, name="LMS") if kind == "dispatch" else None
+        spec = PackageSpec("demo_course", locale, "arab_states", "2004", kind, connection)
+        data = build(spec, app.extensions["elearn_catalog"])
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return archive.read("index.html").decode()
 
 
 def test_every_page_type_in_every_locale_is_valid_html(app, make_user, tmp_path):
@@ -70,8 +84,12 @@ def test_every_page_type_in_every_locale_is_valid_html(app, make_user, tmp_path)
             "/admin/tasks",
             "/admin/audit",
             "/admin/api-tokens",
+            "/admin/lms",
         ):
             pages[f"{locale}-admin{path}"] = admin.get(path).get_data(as_text=True)
+        if locale in app.extensions["elearn_catalog"].courses["demo_course"].locales:
+            for kind in ("standalone", "dispatch"):
+                pages[f"{locale}-scorm-{kind}"] = scorm_page(app, locale, kind)
         handler = app.test_client()
         Auth(handler).login(f"c-{locale}")
         with app.app_context():
@@ -92,6 +110,7 @@ def test_every_page_type_in_every_locale_is_valid_html(app, make_user, tmp_path)
         path = tmp_path / (re.sub(r"[^A-Za-z0-9_.-]", "_", name) + ".html")
         path.write_text(html, encoding="utf-8")
         files.append(str(path))
-    assert len(files) == 28 * len(LOCALES)
+    package_locales = app.extensions["elearn_catalog"].courses["demo_course"].locales
+    assert len(files) == 29 * len(LOCALES) + 2 * len(package_locales)
     run = subprocess.run(["java", "-jar", str(VNU), "--errors-only", *files], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr[:5000]

@@ -159,6 +159,16 @@ MATRIX = {
     # nobody here manages anyone: the team pages are 403 (tests/test_team.py has managers)
     "team.team": (302, 403, 403, 403, 403, 403, 403),
     "team.remind": (302, 403, 403, 403, 403, 403, 403),
+    # SCORM dispatch (tests/test_scorm_packages.py has real keys): a key this app did not sign
+    "scorm.launch": (403, 403, 403, 403, 403, 403, 403),
+    "scorm.progress": (403, 403, 403, 403, 403, 403, 403),
+    # asked after a launch: without the package's course it is a 404
+    "scorm.choose_country": (302, 404, 404, 404, 404, 404, 404),
+    # LMS connections and packages: unscoped admins only
+    "scorm.lms_page": (302, 403, 403, 200, 403, 403, 403),
+    "scorm.new_connection": (302, 403, 403, 400, 403, 403, 403),
+    "scorm.revoke_connection": (302, 403, 403, 404, 403, 403, 403),
+    "scorm.build_package": (302, 403, 403, 400, 403, 403, 403),
 }
 
 
@@ -215,6 +225,8 @@ def world(app, make_user):
             "token": "not-an-enrolment-token",
             "kiosk_id": 999,
             "mapping_id": 999,
+            "key": "not-a-package-key",
+            "connection_id": 999,
             "site_id": site.id,
             "site_code": site.public_code,
             "person_id": str(ids["learner"]),

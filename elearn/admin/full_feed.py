@@ -24,7 +24,7 @@ from sqlalchemy import CursorResult, delete, func, select, update
 from ..auth.grants import PRIVILEGED_ROLES, Person, Scope, refusal
 from ..catalog import Catalog
 from ..extensions import db
-from ..models import User, utcnow
+from ..models import User, made_for_an_lms, utcnow
 from ..tasks.models import TaskRun
 from .importer import read_rows
 from .scope import scope_clause
@@ -66,7 +66,7 @@ def leavers(text: str, grantor: Scope, actor_id: int | None, catalog: Catalog) -
         query = query.where(User.id != actor_id)
     found = []
     for user_id, employee_id, name, roles, country, department in db.session.execute(query.order_by(User.employee_id)):
-        if employee_id in listed:
+        if employee_id in listed or made_for_an_lms(employee_id):
             continue
         if refusal(grantor, Person.of(roles, country, department, catalog.region_for)) is None:
             found.append(Leaver(user_id, employee_id, name, roles))

@@ -111,9 +111,16 @@ def draw_questions(view: CourseView, rng: random.Random) -> list[Question]:
 POOL_MINIMUM_PER_MODULE = 3
 
 
-def check_pool(quiz: Quiz, modules: tuple[Module, ...], path: Path, problems: list[Problem]) -> None:
+def check_pool(
+    quiz: Quiz,
+    modules: tuple[Module, ...],
+    path: Path,
+    problems: list[Problem],
+    per_module: int = POOL_MINIMUM_PER_MODULE,
+) -> None:
     """A quiz whose questions name their module is a pool: every question names a module
-    of the course and has a hint, and every module has enough questions to draw from."""
+    of the course and has a hint, and every module has enough questions to draw from
+    (`per_module`: a package-only pool, asked whole, needs one)."""
     if not any(q.module for q in quiz.questions):
         return
     ids = [m.id for m in modules]
@@ -125,11 +132,9 @@ def check_pool(quiz: Quiz, modules: tuple[Module, ...], path: Path, problems: li
             problems.append(Problem(path, 1, f"question '{question.id}' needs a hint and an explanation"))
     for module_id in ids:
         count = sum(q.module == module_id for q in quiz.questions)
-        if count < POOL_MINIMUM_PER_MODULE:
+        if count < per_module:
             problems.append(
-                Problem(
-                    path, 1, f"module '{module_id}' has {count} question(s); a pool needs {POOL_MINIMUM_PER_MODULE}"
-                )
+                Problem(path, 1, f"module '{module_id}' has {count} question(s); a pool needs {per_module}")
             )
 
 

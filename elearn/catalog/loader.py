@@ -38,6 +38,8 @@ from .questions import parse_question, same_check
 from .render import render_markdown
 from .yamlfile import ContentError, Problem, file_hash, read_yaml, require, split_front_matter
 
+#: the package-only question pool of a locale (standalone SCORM packages)
+PACKAGE_QUIZ_FILE = "package_quiz.yaml"
 _MODULE_FILE = re.compile(r"^(\d+)-([a-z0-9][a-z0-9-]*)\.md$")
 T = TypeVar("T")
 
@@ -175,6 +177,7 @@ def _load_course(path: Path, catalog: Catalog, problems: list[Problem]) -> Cours
     for locale, quiz in course.quizzes.items():
         if quiz.locale == locale:  # not a missing translation standing in with the source
             check_longest_answers(quiz, folder / locale / "quiz.yaml", problems)
+    _load_package_quizzes(course, folder, problems)
     _load_regional(course, folder / "regions", catalog.region_ids, problems)
     if course.regional_after and course.regional_after not in {m.id for m in source_modules}:
         problems.append(Problem(path, data.line, f"regional_after names unknown module '{course.regional_after}'"))
@@ -289,9 +292,31 @@ def _load_translations(
     return tuple(by_id.get(m.id, m) for m in source_modules)
 
 
+def _load_package_quizzes(course: Course, folder: Path, problems: list[Problem]) -> None:
+    """The optional package-only pool (PACKAGE_QUIZ_FILE): a standalone SCORM package
+    carries its answer key, so it shares no question with the server's pool."""
+    default = course.default_locale
+    source_path = folder / default / PACKAGE_QUIZ_FILE
+    if not source_path.exists():
+        return
+    source = _guard(problems, partial(_load_quiz, source_path, default, None, problems))
+    if source is None:
+        return
+    check_pool(source, course.modules[default], source_path, problems, per_module=1)
+    server = course.quizzes[default]
+    server_ids, server_texts = {q.id for q in server.questions}, {q.text for q in server.questions}
+    for question in source.questions:
+        if question.id in server_ids or question.text in server_texts:
+            problems.append(Problem(source_path, 1, f"question '{question.id}' is also in quiz.yaml"))
+    course.package_quizzes[default] = source
+    for locale in course.locales:
+        if locale != default:
+            course.package_quizzes[locale] = _load_quiz(folder / locale / PACKAGE_QUIZ_FILE, locale, source, problems)
+
+
 def _load_quiz(path: Path, locale: str, source: Quiz | None, problems: list[Problem]) -> Quiz:
     if not path.exists():
-        problems.append(Problem(path, 1, "missing quiz.yaml"))
+        problems.append(Problem(path, 1, f"missing {path.name}"))
         if source is None:
             raise ContentError(path, 1, "the default locale must have a quiz")
         return source
@@ -316,7 +341,7 @@ def _load_quiz(path: Path, locale: str, source: Quiz | None, problems: list[Prob
         if missing:
             problems.append(Problem(path, data.line, f"questions missing: {', '.join(missing)}"))
             return source
-        source_path = path.parent.parent / source.locale / "quiz.yaml"
+        source_path = path.parent.parent / source.locale / path.name
         _check_fresh(path, data, source_path, problems)
     return Quiz(
         locale=locale,

@@ -202,6 +202,9 @@ class Course:
     #: region -> locale -> regional modules in order
     regional: dict[str, dict[str, tuple[Module, ...]]] = field(default_factory=dict)
     quizzes: dict[str, Quiz] = field(default_factory=dict)
+    #: locale -> the package-only pool a standalone SCORM package carries (it holds its
+    #: own answer key); empty when the course has none
+    package_quizzes: dict[str, Quiz] = field(default_factory=dict)
     quiz_rules: QuizRules = field(default_factory=QuizRules)
     #: the statement confirmed on each module, and the one that completes the course
     #: (content/attestations.yaml ids); None: a plain acknowledgement, no final statement

@@ -34,6 +34,13 @@ def answered_right(question: Question, chosen: frozenset[str]) -> bool:
     return chosen == question.answer
 
 
+def score_of(correct: int, total: int, pass_mark: int) -> tuple[int, bool]:
+    """The score and the pass decision for `correct` right answers out of `total` (a
+    standalone SCORM package carries this table: its quiz is scored in the browser)."""
+    score = (correct * 100) // total if total else 0
+    return score, total > 0 and correct * 100 >= pass_mark * total
+
+
 def score_quiz(key: Quiz, question_ids: list[str], answers: dict[str, frozenset[str]], pass_mark: int) -> QuizResult:
     results = []
     for qid in question_ids:
@@ -44,10 +51,10 @@ def score_quiz(key: Quiz, question_ids: list[str], answers: dict[str, frozenset[
         results.append(QuestionResult(qid, chosen, answered_right(question, chosen), question.answer))
     total = len(results)
     correct = sum(r.correct for r in results)
-    score = (correct * 100) // total if total else 0
+    score, passed = score_of(correct, total, pass_mark)
     return QuizResult(
         score=score,
-        passed=total > 0 and correct * 100 >= pass_mark * total,
+        passed=passed,
         correct=correct,
         total=total,
         questions=tuple(results),

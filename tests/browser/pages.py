@@ -72,6 +72,7 @@ ADMIN_PAGES = {
     "supplier-site": "/admin/supplier-sites/{site}",
     "new-supplier-site": "/admin/supplier-sites/new",
     "sso-roles": "/admin/sso",
+    "lms": "/admin/lms",
 }  # a site's poster is an A4 sheet, not a screen: tests/browser/test_supplier_journey.py prints it
 #: a lead case handler (the lead's pages and every handler's)
 CASE_HANDLER_PAGES = {

@@ -20,17 +20,12 @@ from ...auth.grants import PRIVILEGED_ROLES, grantable_roles
 from ...auth.models import SsoGroupRole
 from ...auth.roles import role_required
 from ...extensions import db
-from ...forms import BaseForm
+from ...forms import BaseForm, printable_text
 from ...models import ROLES
 from .. import bp
 from ..audit import record
 from ..forms import role_labels
 from ..scope import actor_scope, require_unscoped
-
-
-def _printable(_form, field) -> None:
-    if any(ch < " " or ch == "\x7f" for ch in field.data or ""):
-        raise ValidationError(_l("Use letters, digits and punctuation only."))
 
 
 class GroupRoleForm(BaseForm):
@@ -39,7 +34,7 @@ class GroupRoleForm(BaseForm):
         validators=[
             DataRequired(message=_l("Enter the group.")),
             Length(max=255, message=_l("Use at most %(max)d characters.")),
-            _printable,
+            printable_text,
         ],
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
     )
