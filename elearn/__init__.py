@@ -74,6 +74,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(scim_bp)
     app.register_blueprint(scorm_bp)
     app.register_blueprint(team_bp)
+    from . import lti
+
+    lti.init_app(app)  # the LTI 1.3 tool: its key, grade passback and blueprint
 
     from . import reminders  # noqa: F401 - its model is part of the schema
     from .cli import register_cli

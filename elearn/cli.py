@@ -31,6 +31,9 @@ def register_cli(app) -> None:
     from .admin.generated_files import files_group
 
     app.cli.add_command(files_group)
+    from .lti.cli import lti_group
+
+    app.cli.add_command(lti_group)
     from .scorm.cli import export_group
 
     app.cli.add_command(export_group)

@@ -131,6 +131,9 @@ class Config:
         self.ELEARN_LOCAL_PASSWORDS = (env.get("ELEARN_LOCAL_PASSWORDS") or "all").strip().lower()
         #: "admins": password sign-ins of admins and case handlers need a TOTP code; "off"
         self.ELEARN_REQUIRE_SECOND_FACTOR = (env.get("ELEARN_REQUIRE_SECOND_FACTOR") or "admins").strip().lower()
+        # LTI 1.3 tool (elearn/lti/): its RSA private key (PEM); in debug/testing generated
+        # once into the instance folder; elsewhere, without it, the tool is off
+        self.ELEARN_LTI_PRIVATE_KEY = env.get("ELEARN_LTI_PRIVATE_KEY") or ""
 
 
 def _database_url(url: str) -> str:

@@ -37,13 +37,15 @@ ROLES = ("learner", "admin", "case_handler", "lead_case_handler", "grievance_rep
 AUDIT_TARGET_LENGTH = 200
 
 
-#: employee IDs elearn makes for people an LMS sends who may not be in the HR system
-#: (scorm/dispatch.py): an HR full feed never lists them, so they are not leavers
+#: employee IDs elearn makes for people a learning platform sends who may not be in the HR
+#: system (SCORM dispatch: scorm/dispatch.py; LTI: lti/launches.py): an HR full feed never
+#: lists them, so they are not leavers
 LMS_EMPLOYEE_ID_PREFIX = "lms-"
+LTI_EMPLOYEE_ID_PREFIX = "lti-"
 
 
 def made_for_an_lms(employee_id: str) -> bool:
-    return employee_id.startswith(LMS_EMPLOYEE_ID_PREFIX)
+    return employee_id.startswith((LMS_EMPLOYEE_ID_PREFIX, LTI_EMPLOYEE_ID_PREFIX))
 
 
 def utcnow() -> datetime:

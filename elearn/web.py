@@ -62,6 +62,15 @@ def current_timezone() -> str:
     return current_app.config["ELEARN_DEFAULT_TIMEZONE"]
 
 
+#: every page's Content-Security-Policy (wiring.py); LTI pages change only where forms go
+#: and who may frame them (lti/framing.py)
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'; object-src 'none'"
+)
+
+
 def origin_of(url: str) -> str:
     """scheme://host[:port] of an absolute URL."""
     parts = urlsplit(url)

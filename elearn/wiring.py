@@ -17,15 +17,9 @@ from . import json_errors
 from .extensions import babel, csrf, db, login_manager, migrate
 from .i18n import LOCALE_COOKIE, LOCALES, bcp47, direction, supported
 from .security_log import request_id
-from .web import current_locale, current_timezone, is_safe_next, origin_of
+from .web import CSP, current_locale, current_timezone, is_safe_next, origin_of
 
 site = Blueprint("site", __name__)
-
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
-    "base-uri 'none'; object-src 'none'"
-)
 
 
 def security_headers_for(config) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:

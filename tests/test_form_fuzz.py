@@ -113,6 +113,22 @@ def check_sso_group_role(c: Change):
     assert audit_entry(c, "sso_group_role.add")["after"] == {"group": row["group_name"], "role": row["role"]}
 
 
+def check_lti_registration(c: Change):
+    """A platform is registered (with its audit entry) only with http(s) addresses, at
+    least one deployment, one source of its keys and no custom parameter as the
+    employee-ID claim."""
+    c.only("lti_registrations", "audit_log")
+    if not c.diff:
+        return
+    row = c.one_added("lti_registrations")
+    assert row["issuer"] == (c.first("issuer") or "").strip() and row["client_id"]
+    assert row["deployment_ids"] and all(d.strip() == d and d for d in row["deployment_ids"])
+    assert all(row[k].startswith(("http://", "https://")) for k in ("auth_login_url", "auth_token_url"))
+    assert bool(row["key_set_url"]) != bool(row["key_set"])
+    assert not (row["employee_id_claim"] or "").startswith("https://purl.imsglobal.org/spec/lti/claim/custom")
+    assert audit_entry(c, "lti_registration.add")["after"]["issuer"] == row["issuer"]
+
+
 def name_learner_as_manager(app, world, client):
     """The HR feed names the learner as target's manager: the learner has a team."""
     with app.app_context():
@@ -241,6 +257,25 @@ FORMS = {
         },
     ),
     "admin.import_users": Form("admin", check_import, examples=120),
+    "lti.new_registration": Form(
+        "admin",
+        check_lti_registration,
+        examples=60,
+        # each field valid most of the time, so that registrations get written as often as refused
+        likely=lambda w: {
+            "issuer": st.sampled_from(["https://moodle.example"] * 6 + [" https://canvas.instructure.com ", "a" * 256]),
+            "label": st.sampled_from(["Moodle"] * 6 + ["Canvas (Jakarta)", "x" * 121]),
+            "client_id": st.integers(1, 10**12).map(str),  # a new one each time: no duplicate refusals
+            "deployment_ids": st.sampled_from(["1"] * 5 + ["1\n2, 3", " \n ", "d" * 300]),
+            "auth_login_url": st.sampled_from(["https://moodle.example/mod/lti/auth.php"] * 7 + ["javascript:x"]),
+            "auth_token_url": st.sampled_from(["https://moodle.example/mod/lti/token.php"] * 7 + ["ftp://x"]),
+            "key_set_url": st.sampled_from(["https://moodle.example/mod/lti/certs.php"] * 7 + [""]),
+            "key_set": st.sampled_from([""] * 6 + ['{"keys": [{"kid": "k", "kty": "RSA"}]}', '{"keys": 1}']),
+            "employee_id_claim": st.sampled_from(
+                [""] * 3 + ["employee_number"] * 3 + ["https://purl.imsglobal.org/spec/lti/claim/custom.eid"]
+            ),
+        },
+    ),
     "admin.sso_roles": Form(
         "admin",
         check_sso_group_role,
@@ -332,6 +367,11 @@ FORMS = {
 }
 #: POST rules not fuzzed here: endpoint -> why
 EXCLUDED: dict[str, str] = {
+    "lti.login": "a platform's login initiation, no form of ours; tests/test_lti.py (unknown platform: 400)",
+    "lti.launch": "the platform's signed id token, no form of ours; tests/test_lti.py (bad signature, wrong "
+    "audience, replayed nonce, expired token, unknown course: refused, nothing stored)",
+    "lti.edit_registration": "tests/test_lti.py (the same checks as a new registration)",
+    "lti.delete_registration": "a button without fields; tests/test_lti.py",
     "scorm.launch": "answers only a package's signed key; tests/test_scorm_packages.py (forged, withdrawn, "
     "unknown course, privileged person: refused, nothing stored)",
     "scorm.choose_country": "asked once after a launch; tests/test_scorm_packages.py (a country not offered: 400)",

@@ -181,7 +181,9 @@ def test_large_full_feed_deactivates_in_the_background_task(database_url, tmp_pa
 
 
 def test_people_an_lms_sent_are_not_leavers(app, make_user, admin_client):
-    """SCORM dispatch learners (employee id lms-...) are in no HR file: a full feed keeps them."""
+    """SCORM dispatch and LTI learners (employee id lms-..., lti-...) are in no HR file: a
+    full feed keeps them."""
     people(app, make_user)
     make_user(employee_id="lms-1-0123456789abcdef", assign=False)
+    make_user(employee_id="lti-1-0123456789abcdef", assign=False)
     assert listed(preview(admin_client).get_data(as_text=True)) == {"leaver_ae", "leaver_ke", "handler"}

@@ -159,6 +159,17 @@ MATRIX = {
     # nobody here manages anyone: the team pages are 403 (tests/test_team.py has managers)
     "team.team": (302, 403, 403, 403, 403, 403, 403),
     "team.remind": (302, 403, 403, 403, 403, 403, 403),
+    # the LTI tool (tests/test_lti.py launches from a real platform): without a platform's
+    # parameters, a signed launch or a live link, every request is refused with 400
+    "lti.login": (400, 400, 400, 400, 400, 400, 400),
+    "lti.launch": (400, 400, 400, 400, 400, 400, 400),
+    "lti.continue_launch": (400, 400, 400, 400, 400, 400, 400),
+    "lti.jwks": (200, 200, 200, 200, 200, 200, 200),
+    # platform registrations: unscoped admins only
+    "lti.registrations": (302, 403, 403, 200, 403, 403, 403),
+    "lti.new_registration": (302, 403, 403, 200, 403, 403, 403),
+    "lti.edit_registration": (302, 403, 403, 404, 403, 403, 403),
+    "lti.delete_registration": (302, 403, 403, 404, 403, 403, 403),
     # SCORM dispatch (tests/test_scorm_packages.py has real keys): a key this app did not sign
     "scorm.launch": (403, 403, 403, 403, 403, 403, 403),
     "scorm.progress": (403, 403, 403, 403, 403, 403, 403),
@@ -225,6 +236,7 @@ def world(app, make_user):
             "token": "not-an-enrolment-token",
             "kiosk_id": 999,
             "mapping_id": 999,
+            "registration_id": 999,
             "key": "not-a-package-key",
             "connection_id": 999,
             "site_id": site.id,

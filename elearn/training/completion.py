@@ -12,6 +12,7 @@ import base64
 import secrets
 from typing import Any
 
+from blinker import Namespace
 from sqlalchemy import Executable, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -21,6 +22,11 @@ from ..models import Assignment, Completion, ModuleProgress, QuizAttempt, User, 
 from ..months import add_months
 from .attempt_rules import standing_after
 from .scoring import QuizResult
+
+#: sent once per completion, right after it is written (in the request's transaction):
+#: user_id, course_id, score, completed_at (ISO 8601). Receivers: the LTI grade passback
+#: (elearn/lti/grades.py), which training must not import.
+completion_stored = Namespace().signal("completion-stored")
 
 
 def new_certificate_code() -> str:
@@ -228,7 +234,7 @@ def complete_if_done(assignment_id: int, user_id: int, view: CourseView, confirm
     course: Course = view.course
     now = utcnow()
     expires = add_months(now, course.recertify_months) if course.recertify_months else None
-    _insert_unless_exists(
+    new_id = _insert_unless_exists(
         Completion,
         ("assignment_id",),
         assignment_id=assignment_id,
@@ -246,6 +252,8 @@ def complete_if_done(assignment_id: int, user_id: int, view: CourseView, confirm
         attestation_locale=statement.locale_for(view.locale) if statement else None,
         attested_at=now if statement else None,
     )
+    if new_id is not None:
+        completion_stored.send(None, user_id=user_id, course_id=course.id, score=best, completed_at=now.isoformat())
     return completion_for(assignment_id)
 
 

@@ -73,6 +73,8 @@ ADMIN_PAGES = {
     "new-supplier-site": "/admin/supplier-sites/new",
     "sso-roles": "/admin/sso",
     "lms": "/admin/lms",
+    "lti-registrations": "/lti/registrations",
+    "new-lti-registration": "/lti/registrations/new",
 }  # a site's poster is an A4 sheet, not a screen: tests/browser/test_supplier_journey.py prints it
 #: a lead case handler (the lead's pages and every handler's)
 CASE_HANDLER_PAGES = {
