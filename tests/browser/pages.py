@@ -49,6 +49,8 @@ LEARNER_PAGES = {
     "certificate": "/courses/demo_course/certificate",
     "second-factor": "/account/second-factor",  # anyone may turn one on (a QR code and a form)
     "team": "/team",  # the learner manages one person (complete_demo_course)
+    # asked once after an LMS launch created the person (elearn/scorm/routes.py)
+    "lms-country": "/scorm/country?course=demo_course&region=arab_states",
 }
 ADMIN_PAGES = {
     "admin-home": "/admin/",

@@ -18,7 +18,7 @@ from elearn.extensions import db
 from elearn.scorm import package
 from elearn.scorm.models import LmsConnection
 
-from .conftest import ROOT
+from .conftest import ROOT, axe_violations, screenshot
 from .test_learner_journey import RIGHT, WRONG, answer, read_every_module
 
 RUNTIME = ROOT / "node_modules" / "scorm-again" / "dist"
@@ -113,6 +113,18 @@ def close_course(page) -> None:
     """The learner leaves: the frame unloads (the runtime sets exit, session time, finishes)."""
     page.evaluate("document.getElementById('sco').src = 'about:blank'")
     page.wait_for_function("document.getElementById('sco').contentWindow.location.href === 'about:blank'")
+
+
+def test_standalone_pages_fit_a_phone_in_arabic_and_hindi(app, live_server, lms, axe_page):
+    """The package's page at 360 px: no sideways scrolling, no axe violation, right to left in Arabic."""
+    axe_page.set_viewport_size({"width": 360, "height": 740})
+    for locale in ("ar", "hi"):
+        data = built(app, live_server, course_id="demo_course", locale=locale, region="arab_states", mode="standalone")
+        lms.load(data, "2004")
+        axe_page.goto(f"{lms.base}/pkg/index.html")  # as the LMS frame shows it, without the LMS
+        assert axe_page.evaluate("document.documentElement.scrollWidth") <= 360
+        assert axe_violations(axe_page) == []
+        screenshot(axe_page, f"scorm-standalone-{locale}-360")
 
 
 def test_standalone_2004_in_arabic_passes_with_score_and_reports_time(app, live_server, lms, page):

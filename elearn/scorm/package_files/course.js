@@ -29,7 +29,8 @@
     if (state.passed || state.score !== null || state.read.length) { scorm.report(status, state.score, allRead()); }
   }
 
-  function show(id) {
+  // moveFocus: after the learner moved on (a screen reader reads the new part); not on load
+  function show(id, moveFocus) {
     sections.forEach(function (s) { s.hidden = s.id !== id; });
     state.at = id;
     document.querySelectorAll("nav.contents a").forEach(function (a) {
@@ -45,14 +46,14 @@
       document.getElementById("quiz-result").hidden = state.score === null;
     }
     var heading = document.querySelector("#" + id + " h2");
-    if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus(); }
+    if (heading && moveFocus) { heading.setAttribute("tabindex", "-1"); heading.focus(); }
     window.scrollTo(0, 0);
   }
 
   document.querySelectorAll("nav.contents a, a.next-part").forEach(function (a) {
     a.addEventListener("click", function (event) {
       event.preventDefault();
-      show(a.getAttribute("href").slice(1));
+      show(a.getAttribute("href").slice(1), true);
       save();
     });
   });
@@ -62,7 +63,7 @@
       var id = button.closest("section").id;
       if (state.read.indexOf(id) < 0) { state.read.push(id); }
       var next = sections[sections.indexOf(document.getElementById(id)) + 1];
-      show(next ? next.id : id);
+      show(next ? next.id : id, true);
       save();
     });
   });
@@ -105,7 +106,7 @@
   });
 
   document.documentElement.classList.add("scripted");
-  show(state.at);
+  show(state.at, false);
   if (state.score !== null) { showResult(null); }
   if (scorm.connected() && !state.read.length && state.score === null) { save(); }
 }());
