@@ -67,6 +67,9 @@ def create_app(config: dict | None = None) -> Flask:
     from .team import bp as team_bp
 
     app.register_blueprint(auth_bp)
+    from .auth import learner_sessions
+
+    learner_sessions.init_app(app)  # LMS-opened sessions stay learner-only
     app.register_blueprint(courses_bp)
     app.register_blueprint(concerns_bp)
     app.register_blueprint(admin_bp)

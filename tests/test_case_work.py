@@ -246,3 +246,16 @@ def test_a_reporter_message_after_feedback_or_closing_is_due_for_a_reply(app, cl
     assert "message opened the closed case again" in handler.get(page).get_data(as_text=True)
     _post(handler, f"/cases/{concern.id}/answer", page, **{"answer-body": "We will look again."})
     assert _case(app).due_at is None  # the reply met it
+
+
+def test_a_files_field_sent_as_text_is_no_upload(app, client, make_user):
+    """A multipart part without a usable file name arrives as text (found by the form fuzz):
+    the answer is stored without files, never a 500."""
+    file_report(client)
+    concern = _case(app)
+    handler = handler_client(app, make_user)
+    page = f"/cases/{concern.id}"
+    sent = _post(handler, f"/cases/{concern.id}/answer", page, **{"answer-body": "We looked.", "answer-files": "x"})
+    assert sent.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(CaseEvent.id).where(CaseEvent.action == "answer")) is not None

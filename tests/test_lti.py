@@ -12,6 +12,7 @@ from elearn.extensions import db
 from elearn.lti.models import LtiGradeTarget, LtiLaunchData, LtiNonce, LtiRegistration
 from elearn.models import Assignment, Completion, ExternalIdentity, User
 
+from .conftest import Auth
 from .helpers import ANSWERS, acknowledge_all, submit
 from .peers.lti_platform import LIS_CLAIM, TOOL, Launch, LtiPlatform, launch_form
 
@@ -324,3 +325,46 @@ def test_login_on_one_worker_and_launch_on_another(app, database_url, tmp_path, 
     state_cookie = "lti1p3-" + form["state"]  # the browser carries it from one request to the next
     second.set_cookie(state_cookie, first.get_cookie(state_cookie).value)
     assert post_launch(second, form, dest="document").status_code == 303
+
+
+def test_a_framed_launch_link_never_switches_out_someone_else_signed_in(app, client, platform, registered, make_user):
+    registered()
+    framed = launch(client, platform, dest="iframe", sub="s-switch").get_data(as_text=True)
+    link = re.search(r'href="(/lti/continue/[^"]+)"', framed).group(1)
+    make_user(employee_id="colleague", assign=False)
+    colleague = app.test_client()
+    Auth(colleague).login("colleague")
+    refused = colleague.get(link)
+    assert refused.status_code == 400 and "Someone else is signed in" in refused.get_data(as_text=True)
+    assert colleague.get("/training").status_code in (200, 302)  # still the colleague's session
+    assert app.test_client().get(link).status_code == 303  # the link was not spent
+
+
+def test_grades_go_only_to_the_platforms_own_hosts(app, platform, registered, make_user):
+    """A launch's line item on another host (an address inside our network) is not kept."""
+    from elearn.lti.launches import remember_grade_target
+
+    registration_id = registered()
+    user_id = make_user(employee_id="g-host", assign=False)
+    scope = ["https://purl.imsglobal.org/spec/lti-ags/scope/score"]
+    with app.app_context():
+        registration = db.session.get(LtiRegistration, registration_id)
+        user = db.session.get(User, user_id)
+        course = app.extensions["elearn_catalog"].courses["demo_course"]
+        for lineitem, kept in (("http://10.0.0.5:8080/admin", False), (f"{platform.url}/lineitems/1", True)):
+            claims = {
+                "sub": "g-host",
+                "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint": {"lineitem": lineitem, "scope": scope},
+            }
+            remember_grade_target(registration, user, course, claims)
+            db.session.flush()
+            assert (db.session.scalar(select(func.count(LtiGradeTarget.id))) == 1) is kept
+
+
+def test_frame_origins_are_single_origins():
+    from elearn.lti.framing import origin
+
+    assert origin("https://moodle.example.com/mod/lti/auth.php") == "https://moodle.example.com"
+    assert origin("https://*.example.com") is None
+    assert origin("https://user@moodle.example.com") is None
+    assert origin("javascript:alert(1)") is None

@@ -166,8 +166,9 @@ def test_dispatch_package_carries_no_question_and_a_key_that_names_its_connectio
     assert config["launch"].startswith(app.config["ELEARN_BASE_URL"].rstrip("/") + "/scorm/launch/")
     key = config["launch"].rsplit("/", 1)[1]
     with app.app_context():
-        assert dispatch.connection_for_key(key).id == lms.id
-        assert dispatch.connection_for_key(key[:-2] + "xx") is None
+        named = dispatch.read_key(key)
+        assert (named.connection.id, named.course_id) == (lms.id, "demo_course")
+        assert dispatch.read_key(key[:-2] + "xx") is None
 
 
 @pytest.mark.parametrize(
@@ -192,8 +193,8 @@ def test_bad_inputs_are_named(app, spec, message):
 
 def launch_url(app, lms, learner="lms-42", course="demo_course", locale="hi", name="Asha Rao"):
     with app.app_context():
-        key = dispatch.package_key(lms)
-    return f"/scorm/launch/{key}?learner={learner}&name={name}&course={course}&locale={locale}&region=arab_states"
+        key = dispatch.package_key(lms, course)
+    return f"/scorm/launch/{key}?learner={learner}&name={name}&locale={locale}&region=arab_states"
 
 
 def progress(client, app, lms, learner="lms-42"):
@@ -252,7 +253,7 @@ def test_revoked_or_forged_keys_and_unknown_courses_are_refused_and_store_nothin
     client = app.test_client()
     forged = launch_url(app, lms).replace("/launch/", "/launch/x")
     assert client.get(forged).status_code == 403
-    unknown = client.get(launch_url(app, lms, course="nope", locale="en"))
+    unknown = client.get(launch_url(app, lms, course="nope", locale="en"))  # a course removed since
     assert unknown.status_code == 400 and "does not have" in unknown.get_data(as_text=True)
     # a signed-out visitor reads the page in the package's language, lang attribute included
     hindi = client.get(launch_url(app, lms, course="nope")).get_data(as_text=True)
@@ -286,6 +287,28 @@ def test_employee_id_links_only_where_the_admin_said_so_and_never_a_privileged_p
         assert identities[dispatch.provider(linked)] == hr_person
         assert identities[dispatch.provider(separate)] != hr_person
         assert len(identities) == 2  # the admin's launch stored nothing
+    # an employee ID nobody has here is refused: a launch cannot claim it ahead of the HR import
+    unknown = app.test_client().get(launch_url(app, linked, learner="E9001", locale="en"))
+    assert unknown.status_code == 403 and "not known here" in unknown.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(User.id)).where(User.employee_id == "E9001")) == 0
+
+
+def test_a_launched_session_stays_a_learner_session(app, make_user):
+    """A role given later ends the session at the next request; the team pages stay closed."""
+    make_user(employee_id="E100", roles="learner", email="boss@example.com")
+    make_user(employee_id="E101", manager_email="boss@example.com")
+    linked = connection(app, "HR-linked LMS", employee_ids=True)
+    client = app.test_client()
+    assert client.get(launch_url(app, linked, learner="E100")).status_code == 302
+    assert client.get("/courses/demo_course").status_code == 200
+    assert client.get("/team").status_code == 403  # a manager, but this session shows nobody else
+    with app.app_context():
+        db.session.scalars(select(User).where(User.employee_id == "E100")).one().roles = "learner case_handler"
+        db.session.commit()
+    ended = client.get("/courses/demo_course")
+    assert ended.status_code == 302 and ended.headers["Location"].startswith("/login")
+    assert client.get("/cases").status_code == 302  # signed out: to the sign-in page
 
 
 def test_a_launch_never_signs_out_someone_else_without_a_click(app, make_user, auth):
@@ -300,7 +323,6 @@ def test_a_launch_never_signs_out_someone_else_without_a_click(app, make_user, a
         "csrf_token": csrf_token(page.get_data(as_text=True)),
         "learner": "lms-42",
         "name": "Asha Rao",
-        "course": "demo_course",
         "locale": "hi",
         "region": "arab_states",
     }

@@ -43,7 +43,8 @@ def cleaned_uploads(uploads: Iterable[FileStorage]) -> tuple[list[CleanFile], li
     files be stored. Each file is read no further than one byte past the limit."""
     config = current_app.config
     max_bytes, max_files = config["ELEARN_ATTACHMENT_MAX_BYTES"], config["ELEARN_ATTACHMENT_MAX_FILES"]
-    sent = [upload for upload in uploads if upload and upload.filename]
+    # a part without a usable file name arrives as text, not as a file: it is no upload
+    sent = [upload for upload in uploads if isinstance(upload, FileStorage) and upload.filename]
     if len(sent) > max_files:
         return [], [
             ngettext(

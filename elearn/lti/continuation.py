@@ -27,6 +27,15 @@ def new_token(user_id: int, course_id: str) -> str:
     return _serializer().dumps({"u": user_id, "c": course_id, "j": secrets.token_urlsafe(16)})
 
 
+def person_of(token: str) -> int | None:
+    """The person a valid token names, without spending it."""
+    try:
+        data = _serializer().loads(token, max_age=MAX_AGE_SECONDS)
+    except BadData:
+        return None
+    return data.get("u") if isinstance(data, dict) and isinstance(data.get("u"), int) else None
+
+
 def redeem(token: str) -> tuple[int, str] | None:
     """(user id, course id) of a valid token used for the first time; None otherwise.
     Spends the token in the session's transaction (the view commits)."""

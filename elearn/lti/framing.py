@@ -30,13 +30,14 @@ def origin(url: str | None) -> str | None:
         parts = urlsplit((url or "").strip())
     except ValueError:
         return None
-    if parts.scheme not in ("http", "https") or not parts.hostname or any(c in parts.netloc for c in " ;,'\""):
+    # a wildcard or credentials would widen frame-ancestors beyond one origin
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(c in parts.netloc for c in " ;,'\"*@"):
         return None
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
 def origins_of(registrations: Iterable[LtiRegistration]) -> list[str]:
-    found = {origin(url) for row in registrations for url in row.urls()}
+    found = {origin(url) for row in registrations for url in row.page_urls()}
     return sorted(o for o in found if o)
 
 

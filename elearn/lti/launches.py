@@ -17,6 +17,7 @@ from flask import current_app
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from .. import security_log
 from ..auth import federation
 from ..auth.federation import Claims, Rules, SignIn
 from ..auth.grants import PRIVILEGED_ROLES
@@ -24,6 +25,7 @@ from ..catalog import Catalog, Course
 from ..extensions import db
 from ..models import LTI_EMPLOYEE_ID_PREFIX, User, utcnow
 from ..training.assignments import assign
+from .framing import origin
 from .models import LtiGradeTarget, LtiNonce, LtiRegistration
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
@@ -151,6 +153,11 @@ def remember_grade_target(registration: LtiRegistration, user: User, course: Cou
         return
     lineitem, scopes = endpoint.get("lineitem"), endpoint.get("scope")
     if not isinstance(lineitem, str) or not isinstance(scopes, list) or SCORE_SCOPE not in scopes:
+        return
+    # the worker posts there with a token: only to the platform's own hosts, never to an
+    # address a launch could point at inside our network
+    if origin(lineitem) not in {origin(registration.issuer), origin(registration.auth_token_url)}:
+        security_log.event("lti.lineitem_refused", registration=registration.id)
         return
     target = db.session.scalar(
         select(LtiGradeTarget).where(

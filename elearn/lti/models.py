@@ -40,8 +40,10 @@ class LtiRegistration(Model):
     employee_id_claim: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    def urls(self) -> list[str]:
-        return [u for u in (self.issuer, self.auth_login_url, self.auth_token_url, self.key_set_url) if u]
+    def page_urls(self) -> list[str]:
+        """Where the platform's pages are served (its issuer, its authentication URL): the
+        origins that may frame the tool. Its token and key set hosts serve no page."""
+        return [u for u in (self.issuer, self.auth_login_url) if u]
 
 
 class LtiLaunchData(Model):

@@ -12,12 +12,13 @@ from typing import Any
 
 from flask import Response, abort, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_user
+from flask_login import current_user
 from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskOIDCLogin, FlaskRequest
 from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.lineitem import LineItem
 
 from .. import same_origin, security_log
+from ..auth import learner_sessions
 from ..catalog import Course
 from ..extensions import csrf, db
 from ..models import User
@@ -142,7 +143,7 @@ def _resource_launch(registration: LtiRegistration, claims: dict[str, Any]) -> R
 
 
 def _sign_in(user: User, course: Course) -> Response:
-    login_user(user)
+    learner_sessions.start(user)
     security_log.event("auth.lti_sign_in", actor=user.id, user_id=user.id)
     return redirect(url_for("courses.course_page", course_id=course.id), 303)  # type: ignore[return-value]
 
@@ -152,6 +153,15 @@ def _sign_in(user: User, course: Course) -> Response:
 def continue_launch(token: str):
     """The framed launch's one-time link, opened at top level: sign in, go to the course."""
     _key_or_404()
+    named = continuation.person_of(token)
+    if named is not None and current_user.is_authenticated and current_user.id != named:
+        # a link alone never switches someone out of their own session (it could be another's)
+        security_log.event("lti.continue_refused", reason="someone_else_signed_in")
+        return problem(
+            _("Someone else is signed in"),
+            _("Someone else is signed in on this browser. Sign out, then open the course again."),
+            400,
+        )
     redeemed = continuation.redeem(token)
     user = db.session.get(User, redeemed[0]) if redeemed else None
     course = get_catalog().courses.get(redeemed[1]) if redeemed else None

@@ -42,7 +42,7 @@ def _connection(name: str | None, mode: str) -> LmsConnection | None:
 @export_group.command("scorm")
 @click.option("--course", "course_id", help="Course id (content/<id>/).")
 @click.option("--locale", help="Language of the package (one of the course's locales).")
-@click.option("--region", default="global", show_default=True, help="Region id (content/regions.yaml).")
+@click.option("--region", help="Region id (content/regions.yaml); default: the catalog's default region.")
 @click.option("--version", type=click.Choice(package.VERSIONS), default="2004", show_default=True)
 @click.option("--mode", type=click.Choice(package.MODES), default="dispatch", show_default=True)
 @click.option("--lms", "lms_name", help="The LMS connection a dispatch package belongs to (made if new).")
@@ -52,6 +52,7 @@ def _connection(name: str | None, mode: str) -> LmsConnection | None:
 def export_scorm(course_id, locale, region, version, mode, lms_name, every, output):
     """Build a SCORM package (reproducible: the same inputs give the same bytes)."""
     catalog = get_catalog()
+    region = region or catalog.default_region
     connection = _connection(lms_name, mode)
     if every:
         specs = [

@@ -1,16 +1,18 @@
 """The rules of a dispatch package: its key, whom a launch signs in, and the result the
 package relays to the LMS.
 
-A package's key names its LMS connection, signed with the app's secret (itsdangerous,
-no timestamp: the same connection gives the same key, so a rebuilt package is the same
-file; SECRET_KEY_FALLBACKS keep keys valid across a key rotation). Revoking the
-connection refuses every package that carries it.
+A package's key names its LMS connection and its course, signed with the app's secret
+(itsdangerous, no timestamp: the same package gives the same key, so a rebuilt package
+is the same file; SECRET_KEY_FALLBACKS keep keys valid across a key rotation). Revoking
+the connection refuses every package that carries it; a key opens its own course only.
 
 SCORM gives the content no proof of who the learner is: the LMS passes its learner id
 to the page, and anyone holding a package can open it with any id. So a launch signs
-in a learner only (people with privileged roles are refused, as on kiosks), and the
-LMS's ids are linked to HR-imported people only where the admin said they are employee
-ids. LTI 1.3 is the signed alternative (README).
+in a learner only (people with privileged roles are refused, and the session stays
+learner-only: auth/learner_sessions.py), and the LMS's ids are linked to HR-imported
+people only where the admin said they are employee ids (then only to people who exist:
+an id nobody has is refused, so a launch cannot claim an employee ID ahead of the HR
+import). LTI 1.3 is the signed alternative (README).
 """
 
 from __future__ import annotations
@@ -45,19 +47,29 @@ def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(secrets, salt=KEY_SALT)
 
 
-def package_key(connection: LmsConnection) -> str:
-    return str(_serializer().dumps(connection.id))
+def package_key(connection: LmsConnection, course_id: str) -> str:
+    return str(_serializer().dumps([connection.id, course_id]))
 
 
-def connection_for_key(key: str) -> LmsConnection | None:
-    """The connection a key names, revoked or not; None for a key this app did not sign."""
+@dataclass(frozen=True)
+class PackageKey:
+    connection: LmsConnection  #: revoked or not
+    course_id: str  #: the one course the package opens
+
+
+def read_key(key: str) -> PackageKey | None:
+    """What a key names; None for a key this app did not sign (or a connection deleted)."""
     try:
-        connection_id = _serializer().loads(key)
+        payload = _serializer().loads(key)
     except BadSignature:
         return None
-    if not isinstance(connection_id, int) or isinstance(connection_id, bool):
+    if not isinstance(payload, list) or len(payload) != 2:
         return None
-    return db.session.get(LmsConnection, connection_id)
+    connection_id, course_id = payload
+    if not isinstance(connection_id, int) or isinstance(connection_id, bool) or not isinstance(course_id, str):
+        return None
+    connection = db.session.get(LmsConnection, connection_id)
+    return PackageKey(connection, course_id) if connection is not None else None
 
 
 def provider(connection: LmsConnection) -> str:
@@ -85,7 +97,9 @@ def sign_in_learner(
     if subject is None:
         return federation.SignIn(refused=federation.BAD_CLAIMS)
     claims = federation.Claims(employee_id=learner_employee_id(connection, subject), name=name, locale=locale)
-    outcome = federation.person_for(provider(connection), subject, claims, federation.Rules(jit=True), catalog)
+    # employee IDs: the HR person or nobody (a new person would take an HR import's row later)
+    rules = federation.Rules(jit=not connection.learner_ids_are_employee_ids)
+    outcome = federation.person_for(provider(connection), subject, claims, rules, catalog)
     if outcome.user is not None and set(outcome.user.roles.split()) & PRIVILEGED_ROLES:
         return federation.SignIn(refused=PRIVILEGED)
     return outcome

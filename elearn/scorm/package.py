@@ -119,7 +119,7 @@ def _config(spec: PackageSpec, view: CourseView, **more: object) -> dict:
 
 def _dispatch_files(spec: PackageSpec, view: CourseView) -> dict[str, bytes]:
     assert spec.connection is not None  # check() refused a dispatch spec without one
-    key = dispatch.package_key(spec.connection)
+    key = dispatch.package_key(spec.connection, view.course.id)
     text = {
         "opened": _("The course is open in another window."),
         "not_attempted": "",

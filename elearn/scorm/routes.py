@@ -8,15 +8,17 @@ from dataclasses import dataclass
 
 from flask import Response, abort, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required
 
 from .. import security_log
-from ..auth.federation import BAD_CLAIMS, INACTIVE
+from ..auth import learner_sessions
+from ..auth.federation import BAD_CLAIMS, INACTIVE, UNKNOWN
 from ..auth.signed_in import forget_learner_state
 from ..catalog import Course
 from ..extensions import db
 from ..i18n import LOCALES
 from ..models import User
+from ..ratelimit import configured, limiter
 from ..web import country_choices, get_catalog
 from . import bp, dispatch
 from .forms import CountryForm
@@ -31,6 +33,7 @@ REFUSALS = {
     ),
     INACTIVE: lambda: _("Your account here is not active. Ask your training team."),
     BAD_CLAIMS: lambda: _("Your learning platform did not say who you are. Open the course there again."),
+    UNKNOWN: lambda: _("Your employee ID is not known here. Ask your training team."),
 }
 
 
@@ -47,12 +50,13 @@ class Launch:
 
 def _launch_from(key: str, values) -> Launch | tuple[str, int]:
     """The launch a package asks for, or what to tell the learner (message, status)."""
-    connection = dispatch.connection_for_key(key)
-    if connection is None:
+    package = dispatch.read_key(key)
+    if package is None:
         return _("This course package is not valid. Ask your training team for a new one."), 403
+    connection = package.connection
     if connection.revoked_at is not None:
         return REFUSALS[dispatch.REVOKED](), 403
-    course = get_catalog().courses.get(values.get("course", ""))
+    course = get_catalog().courses.get(package.course_id)
     if course is None:
         return _("This package names a course this site does not have. Ask your training team."), 400
     learner = values.get("learner", "")
@@ -75,6 +79,7 @@ def _message(text: str, status: int):
 
 
 @bp.route("/scorm/launch/<key>", methods=["GET", "POST"])
+@limiter.limit(configured("ELEARN_LOGIN_ADDRESS_LIMIT"))  # each new learner id makes a person
 def launch(key: str):
     """GET from the package's page (a new window); POST confirms switching from another
     account signed in on this browser (a link alone never signs someone out)."""
@@ -97,7 +102,7 @@ def launch(key: str):
         return _message(REFUSALS.get(reason, REFUSALS[BAD_CLAIMS])(), 403)
     dispatch.enrol(outcome.user, found.course.id, get_catalog())
     db.session.commit()
-    login_user(outcome.user)
+    learner_sessions.start(outcome.user)
     security_log.event("scorm.launch", actor=outcome.user.id, connection=found.connection.id)
     if outcome.user.country is None:
         region = values.get("region", "")

@@ -13,7 +13,7 @@ import time
 from flask import current_app, g, session
 from flask_login import current_user
 
-from ..auth.kiosk import in_kiosk_session
+from ..auth.learner_sessions import learner_only
 from ..extensions import db
 from ..models import User
 from ..training.assignments import managing
@@ -53,8 +53,9 @@ def forget(*_args, **_kwargs) -> None:
 
 def manages_team() -> bool:
     """For the page chrome: the saved answer while recent, else asked again and saved.
-    Never on a shared kiosk device: its screen is seen by the next person."""
-    if not current_user.is_authenticated or in_kiosk_session():
+    Never on a shared kiosk device (its screen is seen by the next person) nor in a session
+    a learning platform opened (auth/learner_sessions.py)."""
+    if not current_user.is_authenticated or learner_only():
         return False
     answer = g.get("manages_team")
     if answer is not None:

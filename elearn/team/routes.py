@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Bundle
 
 from ..admin.audit import record
-from ..auth.kiosk import in_kiosk_session
+from ..auth.learner_sessions import learner_only
 from ..catalog import Catalog
 from ..extensions import db
 from ..models import User
@@ -30,7 +30,7 @@ def _manager() -> User:
     """The signed-in person, who must manage someone: else 403 (admins and case handlers
     too: admins use the reports). Never on a shared kiosk device, whose screen the next
     person sees."""
-    if in_kiosk_session() or not manages_anyone(current_user):
+    if learner_only() or not manages_anyone(current_user):
         abort(403)
     return current_user
 

@@ -14,8 +14,7 @@
   var courseWindow = null;
 
   function query() {
-    return "learner=" + encodeURIComponent(learner) + "&course=" + encodeURIComponent(config.course) +
-      "&locale=" + encodeURIComponent(config.locale) + "&region=" + encodeURIComponent(config.region);
+    return "learner=" + encodeURIComponent(learner) + "&locale=" + encodeURIComponent(config.locale) + "&region=" + encodeURIComponent(config.region);
   }
 
   function show(text) { status.textContent = text; }
