@@ -47,11 +47,11 @@ def country_choices() -> tuple[tuple[str, str], ...]:
     return _country_names(current_locale(), frozenset(get_catalog().regions))
 
 
-def country_name(code: str | None) -> str:
-    """The country's name in the visitor's language ("" for none)."""
+def country_name(code: str | None, locale: str | None = None) -> str:
+    """The country's name in `locale`, else the visitor's language ("" for none)."""
     if not code:
         return ""
-    return Locale.parse(current_locale()).territories.get(code.upper(), code.upper())
+    return Locale.parse(locale or current_locale()).territories.get(code.upper(), code.upper())
 
 
 def current_timezone() -> str:

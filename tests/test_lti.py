@@ -331,7 +331,7 @@ def test_a_framed_launch_link_never_switches_out_someone_else_signed_in(app, cli
     registered()
     framed = launch(client, platform, dest="iframe", sub="s-switch").get_data(as_text=True)
     link = re.search(r'href="(/lti/continue/[^"]+)"', framed).group(1)
-    make_user(employee_id="colleague", assign=False)
+    make_user(employee_id="colleague", hr_locale="en", assign=False)
     colleague = app.test_client()
     Auth(colleague).login("colleague")
     refused = colleague.get(link)

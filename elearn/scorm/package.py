@@ -150,7 +150,7 @@ def _standalone_files(spec: PackageSpec, view: CourseView, catalog: Catalog) -> 
         config=_config(spec, view),
         quiz=quiz,
         quiz_key=_quiz_key(quiz, view.course),
-        countries=_countries(spec.region, catalog),
+        countries=_countries(spec.region, spec.locale, catalog),
         **_page_context(spec, view),
     )
     files = {"index.html": page.encode(), "course.js": (FILES / "course.js").read_bytes()}
@@ -187,13 +187,13 @@ class CountryHelp:
     helplines: tuple[Helpline, ...]
 
 
-def _countries(region: str, catalog: Catalog) -> list[CountryHelp]:
+def _countries(region: str, locale: str, catalog: Catalog) -> list[CountryHelp]:
     """The countries of the package's region that have emergency numbers or helplines."""
     found = []
     for code in catalog.countries_in({region}):
         emergency, helplines = catalog.emergency_for(code), catalog.helplines_for(code)
         if emergency or helplines:
-            found.append(CountryHelp(country_name(code), emergency, helplines))
+            found.append(CountryHelp(country_name(code, locale), emergency, helplines))
     return sorted(found, key=lambda c: c.name)
 
 
