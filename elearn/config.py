@@ -19,6 +19,8 @@ class Config:
     def __init__(self, instance_path: str):
         env = os.environ
         self.SECRET_KEY = env.get("SECRET_KEY")
+        #: earlier keys, still accepted after a rotation (Flask's sessions, SCORM package keys)
+        self.SECRET_KEY_FALLBACKS = [k.strip() for k in (env.get("SECRET_KEY_FALLBACKS") or "").split(",") if k.strip()]
         self.DEBUG = _bool("ELEARN_DEBUG")
         self.SQLALCHEMY_DATABASE_URI = _database_url(
             env.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'elearn.sqlite'}"

@@ -386,3 +386,14 @@ def test_export_command_builds_one_package_or_all(app, tmp_path):
     assert every.exit_code == 0, every.output
     catalog = app.extensions["elearn_catalog"]
     assert len(list(folder.glob("*.zip"))) == len(catalog.courses["demo_course"].locales) * len(catalog.region_ids)
+
+
+def test_package_keys_survive_a_key_rotation_with_the_old_key_as_fallback(app):
+    lms = connection(app)
+    with app.app_context():
+        key = dispatch.package_key(lms, "demo_course")
+        old = app.config["SECRET_KEY"]
+        app.config["SECRET_KEY"] = "a-new-secret-key-after-rotation"
+        assert dispatch.read_key(key) is None  # a package made with the old key stops...
+        app.config["SECRET_KEY_FALLBACKS"] = [old]
+        assert dispatch.read_key(key).course_id == "demo_course"  # ...unless the old key is kept
