@@ -26,6 +26,11 @@ def _plural_messages_for_extraction():  # never called: pybabel reads it
     )
 
 
+def stripped(value):
+    """A WTForms filter: text without surrounding spaces (other values as they are)."""
+    return value.strip() if isinstance(value, str) else value
+
+
 def printable_text(_form, field) -> None:
     """A WTForms validator: no control characters in a one-line name."""
     if any(ch < " " or ch == "\x7f" for ch in field.data or ""):

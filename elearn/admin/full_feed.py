@@ -21,7 +21,7 @@ from typing import cast
 
 from sqlalchemy import CursorResult, delete, func, select, update
 
-from ..auth.grants import PRIVILEGED_ROLES, Person, Scope, refusal
+from ..auth.grants import Person, Scope, holds_privileged_role, refusal
 from ..catalog import Catalog
 from ..extensions import db
 from ..models import User, made_for_an_lms, utcnow
@@ -44,7 +44,7 @@ class Leaver:
 
     @property
     def privileged(self) -> bool:
-        return bool(set(self.roles.split()) & PRIVILEGED_ROLES)
+        return holds_privileged_role(self.roles)
 
 
 def listed_ids(text: str) -> set[str]:

@@ -75,6 +75,12 @@ class Person:
         return bool(self.roles & PRIVILEGED_ROLES)
 
 
+def holds_privileged_role(roles: str) -> bool:
+    """Whether a person's roles (User.roles, space-separated) include a privileged one: the
+    people kiosks, LMS launches and learner-only sessions refuse."""
+    return bool(set(roles.split()) & PRIVILEGED_ROLES)
+
+
 def refusal(grantor: Scope, before: Person | None, after: Person | None = None) -> str | None:
     """None when `grantor` may turn `before` (None: nobody yet) into `after` (None: leave
     the person as they are, e.g. issue them an activation code); otherwise why not."""

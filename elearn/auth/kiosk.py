@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import User, utcnow
-from .grants import PRIVILEGED_ROLES
+from .grants import holds_privileged_role
 from .models import Kiosk, KioskPin
 from .passwords import hash_password, verify_password
 
@@ -120,7 +120,7 @@ def session_expired() -> bool:
 
 def may_use_pin(user: User | None) -> bool:
     """PIN sign-in is for active people without a privileged role, on kiosks only."""
-    return user is not None and bool(user.active) and not (set(user.roles.split()) & PRIVILEGED_ROLES)
+    return user is not None and bool(user.active) and not holds_privileged_role(user.roles)
 
 
 def wait_after(failures: int) -> timedelta:

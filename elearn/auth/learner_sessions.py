@@ -15,7 +15,7 @@ from flask_login import current_user, login_user, logout_user
 
 from .. import security_log
 from ..models import User
-from .grants import PRIVILEGED_ROLES
+from .grants import holds_privileged_role
 from .kiosk import in_kiosk_session
 
 #: session key: this session was opened by a learning platform
@@ -28,10 +28,6 @@ def start(user: User) -> None:
     session.clear()
     login_user(user)
     session[LEARNER_ONLY] = True
-
-
-def holds_privileged_role(roles: str) -> bool:
-    return bool(set(roles.split()) & PRIVILEGED_ROLES)
 
 
 def learner_only() -> bool:

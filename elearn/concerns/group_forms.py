@@ -8,17 +8,13 @@ from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..admin.forms import MultiCheckboxField
-from ..forms import BaseForm
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
+from ..forms import BaseForm, stripped
 
 
 class HandlerGroupForm(BaseForm):
     name = StringField(
         _l("Name"),
-        filters=[_strip],
+        filters=[stripped],
         validators=[
             DataRequired(message=_l("Enter the group's name.")),
             Length(max=120, message=_l("Use at most %(max)d characters.")),

@@ -9,18 +9,9 @@ from flask_babel import lazy_gettext as _l
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from ..forms import BaseForm
+from ..forms import BaseForm, printable_text, stripped
 from .framing import origin
 from .launches import claim_path_allowed
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-def _printable(_form, field) -> None:
-    if any(ch < " " or ch == "\x7f" for ch in field.data or ""):
-        raise ValidationError(_l("Use letters, digits and punctuation only."))
 
 
 def _url(_form, field) -> None:
@@ -49,18 +40,18 @@ def key_set_of(text: str | None) -> dict | None:
 class RegistrationForm(BaseForm):
     label = StringField(
         _l("Name (for administrators)"),
-        validators=[DataRequired(message=_l("Enter a name.")), Length(max=120), _printable],
-        filters=[_strip],
+        validators=[DataRequired(message=_l("Enter a name.")), Length(max=120), printable_text],
+        filters=[stripped],
     )
     issuer = StringField(
         _l("Platform ID (issuer)"),
-        validators=[DataRequired(message=_l("Enter the platform ID.")), Length(max=255), _printable],
-        filters=[_strip],
+        validators=[DataRequired(message=_l("Enter the platform ID.")), Length(max=255), printable_text],
+        filters=[stripped],
     )
     client_id = StringField(
         _l("Client ID"),
-        validators=[DataRequired(message=_l("Enter the client ID.")), Length(max=255), _printable],
-        filters=[_strip],
+        validators=[DataRequired(message=_l("Enter the client ID.")), Length(max=255), printable_text],
+        filters=[stripped],
     )
     deployment_ids = TextAreaField(
         _l("Deployment IDs (one per line)"),
@@ -69,19 +60,21 @@ class RegistrationForm(BaseForm):
     auth_login_url = StringField(
         _l("Authentication request URL"),
         validators=[DataRequired(message=_l("Enter the address.")), Length(max=500), _url],
-        filters=[_strip],
+        filters=[stripped],
     )
     auth_token_url = StringField(
         _l("Access token URL"),
         validators=[DataRequired(message=_l("Enter the address.")), Length(max=500), _url],
-        filters=[_strip],
+        filters=[stripped],
     )
-    key_set_url = StringField(_l("Public keyset URL"), validators=[Length(max=500), _url], filters=[_strip])
-    key_set = TextAreaField(_l("Or the public keyset itself (JSON)"), validators=[Length(max=20000)], filters=[_strip])
+    key_set_url = StringField(_l("Public keyset URL"), validators=[Length(max=500), _url], filters=[stripped])
+    key_set = TextAreaField(
+        _l("Or the public keyset itself (JSON)"), validators=[Length(max=20000)], filters=[stripped]
+    )
     employee_id_claim = StringField(
         _l("Claim with the employee ID (optional)"),
-        validators=[Optional(), Length(max=255), _printable],
-        filters=[_strip],
+        validators=[Optional(), Length(max=255), printable_text],
+        filters=[stripped],
     )
 
     def validate_deployment_ids(self, field) -> None:

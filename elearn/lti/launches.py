@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from .. import security_log
 from ..auth import federation
 from ..auth.federation import Claims, Rules, SignIn
-from ..auth.grants import PRIVILEGED_ROLES
+from ..auth.grants import holds_privileged_role
 from ..catalog import Catalog, Course
 from ..extensions import db
 from ..models import LTI_EMPLOYEE_ID_PREFIX, User, utcnow
@@ -129,14 +129,14 @@ def person_for(registration: LtiRegistration, claims: dict[str, Any], catalog: C
         locale=presentation.get("locale") if isinstance(presentation, dict) else None,
     )
     outcome = federation.person_for(provider_key(registration), subject, details, Rules(jit=True), catalog)
-    if outcome.user is not None and set(outcome.user.roles.split()) & PRIVILEGED_ROLES:
+    if outcome.user is not None and holds_privileged_role(outcome.user.roles):
         return SignIn(refused=PRIVILEGED)
     return outcome
 
 
 def may_sign_in(user: User) -> bool:
     """Checked again when a framed launch's link is used: the person may have changed since."""
-    return bool(user.active) and not set(user.roles.split()) & PRIVILEGED_ROLES
+    return bool(user.active) and not holds_privileged_role(user.roles)
 
 
 def give_course(user: User, course: Course) -> None:

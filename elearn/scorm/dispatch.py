@@ -22,10 +22,10 @@ from dataclasses import dataclass
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import desc, select
+from sqlalchemy import desc, func, select
 
 from ..auth import federation
-from ..auth.grants import PRIVILEGED_ROLES
+from ..auth.grants import holds_privileged_role
 from ..catalog import Catalog
 from ..extensions import db
 from ..models import LMS_EMPLOYEE_ID_PREFIX, Completion, ExternalIdentity, ModuleProgress, QuizAttempt, User
@@ -100,7 +100,7 @@ def sign_in_learner(
     # employee IDs: the HR person or nobody (a new person would take an HR import's row later)
     rules = federation.Rules(jit=not connection.learner_ids_are_employee_ids)
     outcome = federation.person_for(provider(connection), subject, claims, rules, catalog)
-    if outcome.user is not None and set(outcome.user.roles.split()) & PRIVILEGED_ROLES:
+    if outcome.user is not None and holds_privileged_role(outcome.user.roles):
         return federation.SignIn(refused=PRIVILEGED)
     return outcome
 
@@ -125,7 +125,8 @@ def lms_result(user_id: int | None, course_id: str) -> LmsResult:
     assignment = current_assignment(user_id, course_id) if user_id is not None else None
     if assignment is None:
         return LmsResult(NOT_ATTEMPTED, None, 0)
-    read = len(db.session.scalars(select(ModuleProgress.id).where(ModuleProgress.assignment_id == assignment.id)).all())
+    read = db.session.scalar(select(func.count(ModuleProgress.id)).where(ModuleProgress.assignment_id == assignment.id))
+    read = read or 0
     completion = db.session.scalar(select(Completion).where(Completion.assignment_id == assignment.id))
     if completion is not None:
         return LmsResult(PASSED, completion.score, read)

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from ..forms import BaseForm, printable_text
+from ..forms import BaseForm, printable_text, stripped
 
 
 class ConnectionForm(BaseForm):
@@ -17,7 +17,7 @@ class ConnectionForm(BaseForm):
             Length(max=120, message=_l("Use at most %(max)d characters.")),
             printable_text,
         ],
-        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        filters=[stripped],
     )
     learner_ids_are_employee_ids = BooleanField(_l("This LMS identifies learners by their employee ID"))
 

@@ -20,7 +20,7 @@ from ...auth.grants import PRIVILEGED_ROLES, grantable_roles
 from ...auth.models import SsoGroupRole
 from ...auth.roles import role_required
 from ...extensions import db
-from ...forms import BaseForm, printable_text
+from ...forms import BaseForm, printable_text, stripped
 from ...models import ROLES
 from .. import bp
 from ..audit import record
@@ -36,7 +36,7 @@ class GroupRoleForm(BaseForm):
             Length(max=255, message=_l("Use at most %(max)d characters.")),
             printable_text,
         ],
-        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        filters=[stripped],
     )
     role = SelectField(_l("Role its members get"), choices=[])
     confirm_privileged = BooleanField(_l("I understand: every member of this group can see other people's data."))
