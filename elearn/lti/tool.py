@@ -7,8 +7,8 @@
   out of the session) keeps the nonces, state parameters and launches in LtiLaunchData:
   the login initiation and the launch POST may reach different workers, and the launch
   arrives cross-site, without elearn's SameSite=Lax session cookie.
-- ToolRegistration names the tool key's kid (pylti1p3 leaves it out for a PEM key), so
-  platforms find the key in /lti/jwks.
+- registration_for gives pylti1p3 the tool key; its kid (Registration.get_kid: the
+  public key's RFC 7638 thumbprint) is the one /lti/jwks serves, so platforms find it.
 """
 
 from __future__ import annotations
@@ -31,24 +31,10 @@ from .models import LtiLaunchData, LtiRegistration
 LAUNCH_DATA_SECONDS = 3600
 
 
-class ToolRegistration(Registration):
-    """A pylti1p3 registration whose tool key has a stable kid (the key's thumbprint)."""
-
-    def __init__(self, key: ToolKey):
-        super().__init__()
-        self.tool_key = key
-        self.set_tool_private_key(key.private_pem)
-        self.set_tool_public_key(key.public_pem)
-
-    def get_kid(self) -> str:
-        return self.tool_key.kid
-
-    def get_jwks(self) -> list:
-        return [self.tool_key.public_jwk()]
-
-
-def registration_for(row: LtiRegistration, key: ToolKey) -> ToolRegistration:
-    registration = ToolRegistration(key)
+def registration_for(row: LtiRegistration, key: ToolKey) -> Registration:
+    """pylti1p3's registration of a platform, with the tool key (its kid: the key's thumbprint)."""
+    registration = Registration()
+    registration.set_tool_private_key(key.private_pem).set_tool_public_key(key.public_pem)
     registration.set_issuer(row.issuer).set_client_id(row.client_id)
     registration.set_auth_login_url(row.auth_login_url).set_auth_token_url(row.auth_token_url)
     registration.set_key_set_url(row.key_set_url or None).set_key_set(cast(Any, row.key_set) or None)
